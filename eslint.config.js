@@ -1,0 +1,43 @@
+// Lint rules that guard the architecture (docs/architecture.md): pure folders import only pure folders and no
+// effectful library; effectful folders never reach up into the edges (cli, daemon).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const pureFolders = ['model', 'render', 'plan', 'health'];
+const effectfulLibraries = [
+  'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:os',
+  'node:process', 'node:timers', 'isomorphic-git', '@kubernetes/client-node', 'chokidar', 'pino',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.lab/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  { files: ['bin/**/*.js', '*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: pureFolders.map((folder) => `src/${folder}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: effectfulLibraries.map((name) => ({ name, message: 'Pure modules take effects as parameters.' })),
+        patterns: [{
+          regex: '(^|/)(cli|daemon|source|cluster|apply|lab|report)/',
+          message: 'Pure modules (model, render, plan, health) import only pure modules.',
+        }],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Pure modules do not read the process.' }],
+    },
+  },
+  {
+    files: ['src/{source,cluster,apply,report,lab}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)(cli|daemon)/', message: 'Only the edges (cli, daemon) import the edges.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,114 @@
+/** `gitfed apply`: make every member hold what the repository renders for it. */
+import { Option, type Command } from 'commander';
+import { applyAll, blockingErrors, isFullyApplied, type ApplyReport } from '../../apply/apply-all.ts';
+import { waitForHealthy } from '../../apply/wait-for-healthy.ts';
+import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
+import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
+import { countActions } from '../../plan/change-set.ts';
+import { render } from '../../render/render.ts';
+import { loadRepo } from '../../source/load-repo.ts';
+import type { CliContext } from '../context.ts';
+import { splitDiagnostics, writeDiagnostics } from '../format-diagnostics.ts';
+import { parseDuration } from '../parse-duration.ts';
+
+interface ApplyFlags {
+  repo: string;
+  kubeconfig?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  timeout: string;
+  adopt?: boolean;
+  allowMassDeletion?: boolean;
+  conflicts: 'force' | 'fail';
+  instance: string;
+  output: 'text' | 'json';
+}
+
+export function registerApply(program: Command, ctx: CliContext): void {
+  program
+    .command('apply')
+    .description('server-side apply the rendered objects to every member, prune what left Git, report per cluster')
+    .option('--repo <dir>', 'repository (or sub-folder) holding the manifests', '.')
+    .option('--kubeconfig <file>', 'kubeconfig with one context per member, named after the cluster (default: KUBECONFIG, ~/.kube/config)')
+    .option('--dry-run', 'decide every change with server-side dry-runs and persist nothing')
+    .option('--wait', 'after applying, wait until every applied object is healthy (Current)')
+    .option('--timeout <duration>', 'how long --wait waits', '5m')
+    .option('--adopt', 'take over pre-existing member objects that carry no gitfed marks')
+    .option('--allow-mass-deletion', 'let this apply delete more than the deletion guard allows')
+    .addOption(new Option('--conflicts <policy>', 'fields another manager took (hand edits): take back, or fail').choices(['force', 'fail']).default('force'))
+    .option('--instance <name>', 'gitfed instance name (ownership annotation and inventory)', 'gitfed')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gitfed apply --repo fixtures/quickstart --kubeconfig .lab/kubeconfig
+  gitfed apply --repo . --dry-run -o json
+  gitfed apply --repo . --wait --timeout 2m
+
+Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object/member failed, 2 usage errors.`,
+    )
+    .action(async (flags: ApplyFlags) => {
+      const model = await loadRepo(flags.repo);
+      const rendered = render(model, { instance: flags.instance });
+      writeDiagnostics(ctx.stderr, rendered.diagnostics, flags.repo);
+      const blocking = blockingErrors(rendered.diagnostics);
+      if (blocking.length > 0) {
+        ctx.stderr.write(`gitfed: ${blocking.length} load error(s); nothing was applied\n`);
+        if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify({ revision: model.revision, clusters: {}, ...splitDiagnostics(rendered.diagnostics) }, null, 2)}\n`);
+        ctx.fail(1);
+        return;
+      }
+      const connections = await connectMembers(
+        model.clusters.map((cluster) => cluster.name),
+        { kubeconfig: flags.kubeconfig },
+        { logger: ctx.logger },
+      );
+      try {
+        const report = await applyAll(
+          rendered,
+          model.clusters,
+          connections,
+          {
+            instance: flags.instance,
+            dryRun: flags.dryRun ?? false,
+            adopt: flags.adopt ?? false,
+            conflicts: flags.conflicts,
+            deletionGuard: defaultDeletionGuard,
+            allowMassDeletion: flags.allowMassDeletion ?? false,
+          },
+          { logger: ctx.logger },
+        );
+        let healthy = true;
+        if (flags.wait && !flags.dryRun) {
+          healthy = await waitForHealthy(rendered, connections, { timeoutMs: parseDuration(flags.timeout), progress: ctx.stderr });
+        }
+        if (flags.output === 'json') {
+          ctx.stdout.write(`${JSON.stringify({ revision: report.revision, clusters: report.clusters, ...splitDiagnostics(rendered.diagnostics) }, null, 2)}\n`);
+        } else {
+          ctx.stdout.write(formatApplyReport(report, flags.dryRun ?? false));
+        }
+        if (!isFullyApplied(report) || !healthy || rendered.diagnostics.some((d) => d.severity === 'error')) ctx.fail(1);
+      } finally {
+        await closeMembers(connections);
+      }
+    });
+}
+
+export function formatApplyReport(report: ApplyReport, dryRun: boolean): string {
+  const lines: string[] = [];
+  for (const [cluster, member] of Object.entries(report.clusters)) {
+    const counts = countActions(member.changes);
+    const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([action, n]) => `${n} ${action}`).join(', ') || 'nothing to do';
+    lines.push(`${cluster}: ${member.reachable ? summary : `not reachable (${member.message ?? 'unknown reason'})`}${dryRun ? ' (dry run)' : ''}`);
+    for (const change of member.changes) {
+      if (change.action === 'unchanged' && change.propagation === 'ClusterPropagationOK') continue;
+      const status = change.propagation === 'ClusterPropagationOK' ? '' : ` ${change.propagation}`;
+      const fields = change.fields?.length ? ` [${change.fields.slice(0, 5).join(', ')}${change.fields.length > 5 ? ', …' : ''}]` : '';
+      const drift = change.drift ? ' (drift corrected)' : '';
+      const message = change.message ? `: ${change.message}` : '';
+      lines.push(`  ${change.action.padEnd(10)} ${change.id}${status}${fields}${drift}${message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

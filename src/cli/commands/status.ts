@@ -1,0 +1,43 @@
+/** `gitfed status`: what each member holds now, per object and per cluster (propagation, health, replicas). */
+import { Option, type Command } from 'commander';
+import { readLiveStatus } from '../../apply/live-status.ts';
+import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
+import { render } from '../../render/render.ts';
+import { loadRepo } from '../../source/load-repo.ts';
+import type { CliContext } from '../context.ts';
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('read back every rendered object from the members: propagation, health and replicas, with per-cluster counts')
+    .option('--repo <dir>', 'repository (or sub-folder) holding the manifests', '.')
+    .option('--kubeconfig <file>', 'kubeconfig with one context per member, named after the cluster')
+    .option('--instance <name>', 'gitfed instance name', 'gitfed')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExample:\n  gitfed status --repo fixtures/quickstart --kubeconfig .lab/kubeconfig -o json\n\nExit codes: 0 all Current, 1 otherwise.')
+    .action(async (flags: { repo: string; kubeconfig?: string; instance: string; output: 'text' | 'json' }) => {
+      const model = await loadRepo(flags.repo);
+      const rendered = render(model, { instance: flags.instance });
+      const connections = await connectMembers(model.clusters.map((c) => c.name), { kubeconfig: flags.kubeconfig }, { logger: ctx.logger });
+      try {
+        const status = await readLiveStatus(rendered, connections, { instance: flags.instance, now: new Date().toISOString() });
+        if (flags.output === 'json') {
+          ctx.stdout.write(`${JSON.stringify({ revision: model.revision, clusters: status }, null, 2)}\n`);
+        } else {
+          for (const [cluster, member] of Object.entries(status)) {
+            const counts = Object.entries(member.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+            ctx.stdout.write(`${cluster}: ${member.reachable ? counts || 'nothing placed' : `not reachable (${member.message})`}\n`);
+            for (const object of member.objects) {
+              const replicas = object.health.replicas ? ` ${object.health.replicas.ready}/${object.health.replicas.desired} ready` : '';
+              const propagation = object.propagation && object.propagation !== 'ClusterPropagationOK' ? ` ${object.propagation}` : '';
+              ctx.stdout.write(`  ${object.health.status.padEnd(11)} ${object.id}${propagation}${replicas}${object.health.message ? `: ${object.health.message}` : ''}\n`);
+            }
+          }
+        }
+        const allCurrent = Object.values(status).every((m) => m.reachable && m.objects.every((o) => o.health.status === 'Current'));
+        if (!allCurrent) ctx.fail(1);
+      } finally {
+        await closeMembers(connections);
+      }
+    });
+}

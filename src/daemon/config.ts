@@ -1,0 +1,67 @@
+/**
+ * The daemon's configuration: one schema with defaults and descriptions, filled from a config file, then
+ * environment variables, then flags (later wins). docs/configuration.md is generated from this schema
+ * (`npm run docs:config`) and a test keeps it in step.
+ */
+import { z } from 'zod';
+
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 30s, 5m or 1h');
+
+export const configSchema = z.object({
+  repo: z.string().min(1).describe('Git URL (http/https) of the manifests repository, or a local directory to watch'),
+  branch: z.string().default('main').describe('branch to follow'),
+  path: z.string().default('').describe('sub-folder of the repository holding the manifests'),
+  kubeconfig: z.string().optional().describe('kubeconfig with one context per member, named after the cluster (default: KUBECONFIG, ~/.kube/config)'),
+  interval: duration.default('30s').describe('how often to check the remote branch for new commits'),
+  driftInterval: duration.default('5m').describe('how often to compare every member with Git and correct drift, even without new commits'),
+  reportPath: z.string().default('status').describe('folder of the repository the status report is committed to'),
+  reportBranch: z.string().optional().describe('branch to commit the report to (default: the followed branch)'),
+  listen: z.string().default('127.0.0.1:9090').describe('address of /healthz, /readyz, /metrics and the webhook'),
+  webhookSecretFile: z.string().optional().describe('file holding the shared secret webhooks are signed with; without it the webhook is off'),
+  gitCredentialsFile: z.string().optional().describe('file with Git credentials (username/password or a token); also GITFED_GIT_USERNAME/GITFED_GIT_PASSWORD'),
+  instance: z.string().default('gitfed').describe('instance name: ownership annotation and inventory name in every member'),
+  adopt: z.boolean().default(false).describe('take over pre-existing member objects that carry no gitfed marks'),
+  allowMassDeletion: z.boolean().default(false).describe('let an apply delete more than the deletion guard allows'),
+  cacheDir: z.string().optional().describe('where clones of the repository are kept (default: ~/.cache/gitfed/repos)'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
+});
+
+export type DaemonConfig = z.infer<typeof configSchema>;
+
+/** Environment variable for each key: GITFED_ + SCREAMING_SNAKE_CASE. */
+export function envName(key: string): string {
+  return `GITFED_${key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(configSchema.shape)) {
+    const raw = env[envName(key)];
+    if (raw === undefined) continue;
+    out[key] = isBoolean(field) ? ['1', 'true', 'yes'].includes(raw.toLowerCase()) : raw;
+  }
+  return out;
+}
+
+export function isBoolean(field: z.ZodType): boolean {
+  const inner = field instanceof z.ZodDefault || field instanceof z.ZodOptional ? field.unwrap() : field;
+  return inner instanceof z.ZodBoolean;
+}
+
+/** The Markdown table of every setting: key, flag, environment variable, default, description. */
+export function configTable(): string {
+  const rows = Object.entries(configSchema.shape).map(([key, field]) => {
+    const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    const value = defaultOf(field);
+    const fallback = value === undefined ? (key === 'repo' ? 'required' : '') : value === '' ? '(empty)' : `\`${value}\``;
+    return `| \`${key}\` | \`${flag}\` | \`${envName(key)}\` | ${fallback} | ${field.description ?? ''} |`;
+  });
+  return ['| key | flag | environment | default | description |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The default of a setting as text, or undefined when it has none. */
+export function defaultOf(field: z.ZodType): string | undefined {
+  return field instanceof z.ZodDefault ? String((field.def as { defaultValue: unknown }).defaultValue) : undefined;
+}

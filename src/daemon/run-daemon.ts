@@ -1,0 +1,151 @@
+/**
+ * Wires the daemon: a manifest source (Git remote or a watched directory), the members, the reconcile queue and
+ * its triggers (poll interval, webhook, drift timer, member readiness flips, file changes), and the HTTP side.
+ * stop() finishes the reconcile in progress, writes nothing half-done, and releases everything.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { Logger } from 'pino';
+import { GitfedError } from '../model/diagnostic.ts';
+import { createDirSource } from '../source/dir-source.ts';
+import { gitAuthCallback, loadGitCredentials } from '../source/git-credentials.ts';
+import { createGitSource, defaultGitCacheDir } from '../source/git-source.ts';
+import { watchDir } from '../source/watch-dir.ts';
+import { parseDuration } from '../cli/parse-duration.ts';
+import type { DaemonConfig } from './config.ts';
+import { startHttpServer } from './http-server.ts';
+import { createMemberPool, probeIntervalMs } from './member-pool.ts';
+import { createMetrics, type DaemonMetrics } from './metrics.ts';
+import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
+import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
+
+export interface RunningDaemon {
+  /** Base URL of the HTTP endpoints. */
+  url: string;
+  metrics: DaemonMetrics;
+  trigger(reason: TriggerReason): void;
+  /** Resolves when no reconcile runs or waits. */
+  idle(): Promise<void>;
+  /** The most recent reconcile outcome, for the CLI and tests. */
+  lastOutcome(): ReconcileOutcome | undefined;
+  stop(): Promise<void>;
+}
+
+export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<RunningDaemon> {
+  const env = deps.env ?? process.env;
+  const logger = deps.logger;
+  const metrics = createMetrics();
+  const closers: (() => Promise<void> | void)[] = [];
+  const { source, watchable } = await createSource(config, env, logger);
+  const members = createMemberPool({ kubeconfig: config.kubeconfig }, { logger });
+  closers.push(() => members.close());
+
+  const state: ReconcileState = { complete: false };
+  let last: ReconcileOutcome | undefined;
+  const queue = createReconcileQueue(async (reasons) => {
+    logger.debug({ reasons: [...reasons] }, 'reconcile');
+    last = await reconcile(reasons, state, { instance: config.instance, adopt: config.adopt, allowMassDeletion: config.allowMassDeletion }, {
+      source,
+      members,
+      metrics,
+      logger,
+      now: () => new Date(),
+    });
+  });
+
+  const webhookSecret = config.webhookSecretFile ? (await readFile(config.webhookSecretFile, 'utf8')).trim() : undefined;
+  const http = await startHttpServer(config.listen, {
+    logger,
+    registry: metrics.registry,
+    isReady: () => state.complete,
+    webhookSecret,
+    branch: config.branch,
+    onPush: () => queue.trigger('webhook'),
+  });
+  closers.push(() => http.close());
+
+  const timers = [
+    setInterval(() => queue.trigger('interval'), parseDuration(config.interval)),
+    setInterval(() => queue.trigger('drift'), parseDuration(config.driftInterval)),
+    setInterval(() => {
+      void members.probeAll().then((flipped) => {
+        for (const cluster of flipped) {
+          const ready = members.readiness().get(cluster)?.ready ?? false;
+          metrics.memberReady.set({ cluster }, ready ? 1 : 0);
+          logger.warn({ cluster, ready }, ready ? 'member is Ready again' : 'member is not Ready');
+        }
+        if (flipped.length > 0) queue.trigger('cluster-health');
+      });
+    }, probeIntervalMs),
+  ];
+  if (watchable) {
+    const stopWatching = await watchDir(watchable.dir, () => queue.trigger('file-change'), { reportPath: config.reportPath }, { logger });
+    closers.push(stopWatching);
+  }
+  queue.trigger('startup');
+  logger.info({ url: http.url, repo: redactUrl(config.repo), branch: config.branch }, 'gitfed daemon started');
+
+  return {
+    url: http.url,
+    metrics,
+    trigger: (reason) => queue.trigger(reason),
+    idle: () => queue.idle(),
+    lastOutcome: () => last,
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await queue.stop();
+      for (const close of closers.reverse()) await close();
+      logger.info('gitfed daemon stopped');
+    },
+  };
+}
+
+async function createSource(
+  config: DaemonConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<{ source: ManifestSource; watchable?: { dir: string } }> {
+  if (!/^https?:\/\//.test(config.repo)) {
+    const dir = createDirSource(config.repo, { reportPath: config.reportPath });
+    return {
+      watchable: { dir: config.repo },
+      source: {
+        fetch: async () => ({ revision: null, changed: true }),
+        snapshot: () => dir.snapshot(),
+        onlyReportChanged: async () => false,
+        manifestsRevision: async (tip) => tip,
+        publishReport: async (files) => ({ published: await dir.writeReport(files), revision: null }),
+      },
+    };
+  }
+  if (config.reportBranch && config.reportBranch !== config.branch) {
+    throw new GitfedError('UsageError', '--report-branch other than the followed branch is not supported yet; omit it to commit the report to the followed branch');
+  }
+  const credentials = await loadGitCredentials(config.gitCredentialsFile ? { file: config.gitCredentialsFile } : {}, { env, logger });
+  const git = createGitSource(
+    {
+      url: config.repo,
+      branch: config.branch,
+      dir: config.cacheDir ?? defaultGitCacheDir(config.repo, config.branch, { env, homedir: os.homedir() }),
+      ...(config.path ? { path: config.path } : {}),
+      reportPath: config.reportPath,
+    },
+    { logger, ...(credentials ? { onAuth: gitAuthCallback(credentials) } : {}) },
+  );
+  return {
+    source: {
+      fetch: () => git.sync(),
+      snapshot: (revision) => git.snapshot(revision as string),
+      onlyReportChanged: (from, to) => git.onlyReportChanged(from, to),
+      manifestsRevision: (tip) => git.manifestsRevision(tip),
+      publishReport: async (files, message) => {
+        const result = await git.commitReport(files, message);
+        return { published: result.committed, revision: result.revision };
+      },
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}

@@ -1,0 +1,572 @@
+/**
+ * The status report gitfed commits back to Git (`<report-path>/report.yaml`, and the README.md page built from
+ * it): what revision is in force, what each member holds for each federated object, what went wrong and where.
+ *
+ * Pure and deterministic: no clock, no disk, no Git. The same inputs give byte-identical output whatever order
+ * their lists come in, so the report is committed only when something really changed (STYLE habit 5).
+ *
+ * Rules:
+ * 1. Clusters are every name the inputs mention (declared, rendered, applied, read back), sorted. `ready` comes
+ *    from `clusters[]`; a cluster it does not list counts as not ready. Its message is the given one, else the
+ *    apply's (member unreachable, inventory not saved), else the read-back's.
+ * 2. Resources are the member objects of the rendered revision, keyed `Kind/namespace/name`, sorted by federated
+ *    object then id. The federated object comes from the `gitfed.io/federated-object` annotation; an object that
+ *    failed to render in every cluster has none, so it is named the KubeFed way (`Federated<Kind>/ns/name`).
+ * 3. A resource lists a cluster when it is placed there (rendered) or failed to render there (a per-cluster
+ *    render error such as ApplyOverridesFailed). Clusters it is not placed on are left out (∅ on the page).
+ * 4. Propagation per cluster, first that applies: the render error; the apply's status when it is a problem; the
+ *    read-back's when it is a problem; the apply's; the read-back's; ClusterNotReady when the cluster is not
+ *    ready; PropagationUnknown (nothing said anything about it).
+ * 5. Health per cluster is the read-back's (status, replicas as `ready/desired`); Unknown without one.
+ * 6. A cell's message is the propagation problem's message, else the health message when not Current; the
+ *    member's own unreachable message is not repeated on every object. Messages are one line, at most
+ *    {@link maxMessageLength} characters.
+ * 7. Counts per cluster: objects listed there, all six health states (zeros included, so the shape never
+ *    changes), one key per propagation problem present, and `errors` (objects not propagated as desired:
+ *    everything but ClusterPropagationOK, Orphaned and PropagationUnknown).
+ * 8. Drift: per cluster, objects whose apply corrected a hand edit (`drift: true`); the corrected count is
+ *    `driftCorrected[cluster]` when given, else the number of those objects. Only clusters with drift.
+ * 9. Pruning: objects that left Git but are not confirmed gone from a member (WaitingForRemoval, DeletionFailed,
+ *    DeletionGuarded, LabelRemovalFailed, a member lost mid-prune). Deleted, orphaned and forgotten (NotManaged)
+ *    objects are not listed: they need nothing more.
+ * 10. errors/warnings are the rendered revision's diagnostics (load and render) with file:line; the failure
+ *    carries the errors of the revision that could not be applied.
+ * 11. Secrets: no object body is ever copied; `fields` are dropped for Secret objects; every message passes
+ *    through the redactor (redact-secrets.ts), and messages about Secret objects lose quoted values too.
+ * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
+ */
+import type { ApplyReport } from '../apply/apply-all.ts';
+import type { MemberStatus, ObjectStatus } from '../apply/live-status.ts';
+import { healthStatuses } from '../health/aggregate-health.ts';
+import type { HealthStatus } from '../health/compute-health.ts';
+import { compareDiagnostics, compareText, type Diagnostic } from '../model/diagnostic.ts';
+import { federatedObjectAnnotation } from '../model/marks.ts';
+import { resourceId } from '../model/resource-id.ts';
+import type { KubeObject } from '../model/types.ts';
+import type { Change, PropagationStatus } from '../plan/change-set.ts';
+import type { RenderResult } from '../render/render.ts';
+import { isSecretKind, redactorFor } from './redact-secrets.ts';
+
+// ---- input ------------------------------------------------------------------------------------------------
+
+/** The reconcile stage that failed (STYLE habit 3). */
+export type FailureStage =
+  | 'SourceFetchFailed'
+  | 'ManifestInvalid'
+  | 'ApplyFailed'
+  | 'PruneFailed'
+  | 'ReportCommitFailed'
+  | 'HealthCheckFailed';
+
+export interface ReportFailureInput {
+  /** The newest revision, the one that could not be applied (null when it could not even be fetched). */
+  revision: string | null;
+  stage: FailureStage;
+  message: string;
+  /** Its diagnostics; the errors among them go into the report. */
+  diagnostics: readonly Diagnostic[];
+}
+
+export interface ReportClusterInput {
+  name: string;
+  ready: boolean;
+  message?: string;
+}
+
+export interface ReportInput {
+  /** The manifests revision in force (the last one applied). */
+  revision: string | null;
+  /** The newest revision that could not be applied, while `revision` stays the last good one. */
+  failed?: ReportFailureInput;
+  /** Every member with its readiness. */
+  clusters: readonly ReportClusterInput[];
+  /** The rendering of `revision`. */
+  rendered: RenderResult;
+  /** This pass's apply, when there was one. */
+  applied?: ApplyReport;
+  /** Health read back from the members. */
+  live?: Readonly<Record<string, MemberStatus>>;
+  /** Objects whose drift was corrected this pass, per cluster. */
+  driftCorrected?: Readonly<Record<string, number>>;
+}
+
+// ---- output -----------------------------------------------------------------------------------------------
+
+export const reportApiVersion = 'gitfed.io/v1alpha1';
+export const reportKind = 'StatusReport';
+
+/** A KubeFed propagation word, or gitfed's two for what it cannot put in those words (rule 4). */
+export type ReportPropagation = PropagationStatus | 'RenderFailed' | 'PropagationUnknown';
+
+/** Propagation statuses that say the object is not in the member as desired (rule 7). */
+export type PropagationProblem = Exclude<ReportPropagation, 'ClusterPropagationOK' | 'Orphaned' | 'PropagationUnknown'>;
+
+/** Per cluster: objects, six health keys, one key per problem present, errors (rule 7). */
+export type ReportCounts = { objects: number } & Record<HealthStatus, number> &
+  Partial<Record<PropagationProblem, number>> & { errors: number };
+
+export interface ReportCluster {
+  name: string;
+  ready: boolean;
+  message?: string;
+  counts: ReportCounts;
+}
+
+/** One member object in one cluster. */
+export interface ReportPlacement {
+  /** The cluster. */
+  name: string;
+  propagation: ReportPropagation;
+  health: HealthStatus;
+  /** Workloads: `ready/desired`. */
+  replicas?: string;
+  message?: string;
+}
+
+export interface ReportResource {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** `FederatedDeployment/shop/web`. */
+  federatedObject: string;
+  clusters: ReportPlacement[];
+}
+
+export interface ReportReplicaSplit {
+  /** `namespace/name` of the ReplicaSchedulingPreference. */
+  preference: string;
+  /** `FederatedDeployment/namespace/name`. */
+  target: string;
+  totalReplicas: number;
+  /** Cluster → replicas, sorted by cluster. */
+  clusters: Record<string, number>;
+}
+
+export interface ReportDrift {
+  cluster: string;
+  /** Objects put back this pass. */
+  corrected: number;
+  objects: { id: string; fields?: string[] }[];
+}
+
+export interface ReportPruning {
+  cluster: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  propagation: ReportPropagation;
+  message?: string;
+}
+
+export interface ReportDiagnostic {
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  field?: string;
+  cluster?: string;
+  resource?: string;
+}
+
+export interface ReportFailure {
+  revision: string | null;
+  stage: FailureStage;
+  message: string;
+  errors: ReportDiagnostic[];
+}
+
+export interface ReportSummary {
+  clusters: number;
+  clustersReady: number;
+  /** Member objects over all clusters (one per resource and cluster listed). */
+  objects: number;
+  /** Of those, how many are Current. */
+  current: number;
+  /** Of those, how many have a propagation problem. */
+  propagationErrors: number;
+  /** errors of the revision in force plus those of the failed revision. */
+  errors: number;
+  warnings: number;
+}
+
+export interface StatusReport {
+  apiVersion: typeof reportApiVersion;
+  kind: typeof reportKind;
+  source: { revision: string | null };
+  failure?: ReportFailure;
+  summary: ReportSummary;
+  clusters: ReportCluster[];
+  resources: ReportResource[];
+  replicaSplits: ReportReplicaSplit[];
+  drift: ReportDrift[];
+  pruning: ReportPruning[];
+  errors: ReportDiagnostic[];
+  warnings: ReportDiagnostic[];
+}
+
+/** Messages longer than this are cut (rule 6). */
+export const maxMessageLength = 500;
+
+const fine: ReadonlySet<ReportPropagation> = new Set(['ClusterPropagationOK', 'Orphaned', 'PropagationUnknown']);
+const unreachableStatuses: ReadonlySet<ReportPropagation> = new Set(['ClusterNotReady', 'ClientRetrievalFailed']);
+const prunedAndDone: ReadonlySet<ReportPropagation> = new Set(['ClusterPropagationOK', 'Orphaned', 'NotManaged']);
+
+export function isPropagationProblem(propagation: ReportPropagation): propagation is PropagationProblem {
+  return !fine.has(propagation);
+}
+
+// ---- building ---------------------------------------------------------------------------------------------
+
+interface ResourceDraft {
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+  federatedObject: string;
+  secret: boolean;
+}
+
+export function buildReport(input: ReportInput): StatusReport {
+  const redactor = redactorFor(Object.values(input.rendered.clusters).flat());
+  const say = (message: string, secret = false): string => oneLine(secret ? redactor.secretMessage(message) : redactor.text(message));
+
+  // Rule 1: clusters.
+  // A name listed twice: the not-ready entry wins, so the order of the list never matters.
+  const given = new Map<string, ReportClusterInput>();
+  const listed = [...input.clusters].sort(
+    (a, b) => compareText(a.name, b.name) || Number(a.ready) - Number(b.ready) || compareText(a.message, b.message),
+  );
+  for (const cluster of listed) if (!given.has(cluster.name)) given.set(cluster.name, cluster);
+  const renderFailures = perClusterRenderErrors(input.rendered.diagnostics);
+  const clusterNames = sortedUnique([
+    ...given.keys(),
+    ...Object.keys(input.rendered.clusters),
+    ...Object.keys(input.applied?.clusters ?? {}),
+    ...Object.keys(input.live ?? {}),
+    ...Object.keys(input.driftCorrected ?? {}),
+    ...renderFailures.keys(),
+  ]);
+  const changesBy = new Map(clusterNames.map((name) => [name, indexChanges(input.applied?.clusters[name]?.changes ?? [])]));
+  const liveBy = new Map(clusterNames.map((name) => [name, indexLive(input.live?.[name]?.objects ?? [])]));
+  const readiness = new Map(clusterNames.map((name) => [name, given.get(name)?.ready ?? false]));
+  const clusterMessages = new Map<string, string>();
+  for (const name of clusterNames) {
+    const message = given.get(name)?.message ?? input.applied?.clusters[name]?.message ?? input.live?.[name]?.message;
+    if (message !== undefined) clusterMessages.set(name, say(message));
+  }
+
+  // Rule 2: resources from the rendered objects, then from per-cluster render errors.
+  const resources = new Map<string, ResourceDraft>();
+  const placed = new Map<string, Set<string>>(clusterNames.map((name) => [name, new Set<string>()]));
+  for (const name of clusterNames) {
+    for (const object of input.rendered.clusters[name] ?? []) {
+      const id = idOfObject(object);
+      placed.get(name)?.add(id);
+      const federatedObject = object.metadata.annotations?.[federatedObjectAnnotation] ?? kubefedName(object.kind, object.metadata.namespace, object.metadata.name);
+      const existing = resources.get(id);
+      if (existing) {
+        if (compareText(federatedObject, existing.federatedObject) < 0) existing.federatedObject = federatedObject;
+        continue;
+      }
+      resources.set(id, {
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        federatedObject,
+        secret: isSecretKind(object.kind),
+      });
+    }
+  }
+  for (const byResource of renderFailures.values()) {
+    for (const id of byResource.keys()) {
+      if (resources.has(id)) continue;
+      const ref = parseId(id);
+      resources.set(id, { ...ref, federatedObject: kubefedName(ref.kind, ref.namespace, ref.name), secret: isSecretKind(ref.kind) });
+    }
+  }
+
+  // Rules 3–6: one placement per resource and cluster.
+  const reportResources: ReportResource[] = [];
+  const cellsByCluster = new Map<string, ReportPlacement[]>(clusterNames.map((name) => [name, []]));
+  const orderedResources = [...resources.entries()].sort(
+    ([idA, a], [idB, b]) => compareText(a.federatedObject, b.federatedObject) || compareText(idA, idB),
+  );
+  for (const [id, resource] of orderedResources) {
+    const cells: ReportPlacement[] = [];
+    for (const cluster of clusterNames) {
+      const failures = renderFailures.get(cluster)?.get(id);
+      if (!placed.get(cluster)?.has(id) && !failures) continue;
+      const cell = placementOf({
+        cluster,
+        failures,
+        change: changesBy.get(cluster)?.get(id),
+        live: liveBy.get(cluster)?.get(id),
+        ready: readiness.get(cluster) ?? false,
+        memberMessage: clusterMessages.has(cluster),
+        say: (message) => say(message, resource.secret),
+      });
+      cells.push(cell);
+      cellsByCluster.get(cluster)?.push(cell);
+    }
+    reportResources.push({
+      kind: resource.kind,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+      name: resource.name,
+      federatedObject: resource.federatedObject,
+      clusters: cells,
+    });
+  }
+
+  // Rule 7: clusters with counts.
+  const clusters: ReportCluster[] = clusterNames.map((name) => {
+    const message = clusterMessages.get(name);
+    return {
+      name,
+      ready: readiness.get(name) ?? false,
+      ...(message !== undefined ? { message } : {}),
+      counts: countCells(cellsByCluster.get(name) ?? []),
+    };
+  });
+
+  // Rule 8: drift.
+  const drift: ReportDrift[] = [];
+  for (const cluster of clusterNames) {
+    const objects = [...(changesBy.get(cluster)?.values() ?? [])]
+      .filter((change) => change.drift === true)
+      .map((change) => {
+        const secret = isSecretKind(parseId(change.id).kind);
+        const fields = secret || !change.fields || change.fields.length === 0 ? undefined : sortedUnique(change.fields);
+        return { id: change.id, ...(fields ? { fields } : {}) };
+      });
+    const corrected = input.driftCorrected?.[cluster] ?? objects.length;
+    if (corrected > 0 || objects.length > 0) drift.push({ cluster, corrected, objects });
+  }
+
+  // Rule 9: pruning not yet done.
+  const pruning: ReportPruning[] = [];
+  for (const cluster of clusterNames) {
+    for (const change of changesBy.get(cluster)?.values() ?? []) {
+      if (placed.get(cluster)?.has(change.id) || renderFailures.get(cluster)?.has(change.id)) continue;
+      if (prunedAndDone.has(change.propagation)) continue;
+      const ref = parseId(change.id);
+      pruning.push({
+        cluster,
+        kind: ref.kind,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+        name: ref.name,
+        propagation: change.propagation,
+        ...(change.message ? { message: say(change.message, isSecretKind(ref.kind)) } : {}),
+      });
+    }
+  }
+
+  // Rule 10: diagnostics.
+  const diagnostics = [...input.rendered.diagnostics].sort(compareDiagnosticsFully);
+  const reportDiagnostic = (diagnostic: Diagnostic): ReportDiagnostic => ({
+    code: diagnostic.code,
+    message: say(diagnostic.message, diagnostic.resource !== undefined && isAboutSecret(parseId(diagnostic.resource).kind)),
+    ...(diagnostic.file !== undefined ? { file: diagnostic.file } : {}),
+    ...(diagnostic.line !== undefined ? { line: diagnostic.line } : {}),
+    ...(diagnostic.field !== undefined ? { field: diagnostic.field } : {}),
+    ...(diagnostic.cluster !== undefined ? { cluster: diagnostic.cluster } : {}),
+    ...(diagnostic.resource !== undefined ? { resource: diagnostic.resource } : {}),
+  });
+  const errors = diagnostics.filter((d) => d.severity === 'error').map(reportDiagnostic);
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').map(reportDiagnostic);
+  const failure: ReportFailure | undefined = input.failed
+    ? {
+        revision: input.failed.revision,
+        stage: input.failed.stage,
+        message: say(input.failed.message),
+        errors: [...input.failed.diagnostics]
+          .filter((d) => d.severity === 'error')
+          .sort(compareDiagnosticsFully)
+          .map(reportDiagnostic),
+      }
+    : undefined;
+
+  const allCells = [...cellsByCluster.values()].flat();
+  const summary: ReportSummary = {
+    clusters: clusters.length,
+    clustersReady: clusters.filter((cluster) => cluster.ready).length,
+    objects: allCells.length,
+    current: allCells.filter((cell) => cell.health === 'Current').length,
+    propagationErrors: allCells.filter((cell) => isPropagationProblem(cell.propagation)).length,
+    errors: errors.length + (failure?.errors.length ?? 0),
+    warnings: warnings.length,
+  };
+
+  return {
+    apiVersion: reportApiVersion,
+    kind: reportKind,
+    source: { revision: input.revision },
+    ...(failure ? { failure } : {}),
+    summary,
+    clusters,
+    resources: reportResources,
+    replicaSplits: replicaSplitsOf(input.rendered),
+    drift,
+    pruning,
+    errors,
+    warnings,
+  };
+}
+
+interface PlacementInputs {
+  cluster: string;
+  failures: Diagnostic[] | undefined;
+  change: Change | undefined;
+  live: ObjectStatus | undefined;
+  ready: boolean;
+  /** The member has a message of its own (unreachable …), so objects need not repeat it. */
+  memberMessage: boolean;
+  say: (message: string) => string;
+}
+
+/** Rules 4–6. */
+function placementOf({ cluster, failures, change, live, ready, memberMessage, say }: PlacementInputs): ReportPlacement {
+  let propagation: ReportPropagation;
+  let problemMessage: string | undefined;
+  const first = failures?.[0];
+  if (first) {
+    propagation = first.code === 'ApplyOverridesFailed' ? 'ApplyOverridesFailed' : 'RenderFailed';
+    const more = (failures?.length ?? 1) - 1;
+    problemMessage = `${propagation === 'RenderFailed' ? `${first.code}: ` : ''}${first.message}${more > 0 ? ` (and ${more} more)` : ''}`;
+  } else if (change && isPropagationProblem(change.propagation)) {
+    propagation = change.propagation;
+    problemMessage = change.message;
+  } else if (live?.propagation && isPropagationProblem(live.propagation)) {
+    propagation = live.propagation;
+    problemMessage = live.health.status === 'Unknown' ? live.health.message : undefined;
+  } else if (change) {
+    propagation = change.propagation;
+  } else if (live?.propagation) {
+    propagation = live.propagation;
+  } else {
+    propagation = ready ? 'PropagationUnknown' : 'ClusterNotReady';
+  }
+  // A held object was not read back; a read-back of an unreachable member says Unknown anyway.
+  const health: HealthStatus = first ? 'Unknown' : (live?.health.status ?? 'Unknown');
+  const replicas = !first && live?.health.replicas ? `${live.health.replicas.ready}/${live.health.replicas.desired}` : undefined;
+
+  let message: string | undefined;
+  if (isPropagationProblem(propagation)) {
+    message = unreachableStatuses.has(propagation) && memberMessage ? undefined : problemMessage;
+  } else if (!first && live && live.health.status !== 'Current') {
+    message = live.health.message;
+  }
+  return {
+    name: cluster,
+    propagation,
+    health,
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(message ? { message: say(message) } : {}),
+  };
+}
+
+/** Rule 7. */
+function countCells(cells: readonly ReportPlacement[]): ReportCounts {
+  const health = Object.fromEntries(healthStatuses.map((status) => [status, 0])) as Record<HealthStatus, number>;
+  const problems = new Map<PropagationProblem, number>();
+  for (const cell of cells) {
+    health[cell.health] += 1;
+    if (isPropagationProblem(cell.propagation)) problems.set(cell.propagation, (problems.get(cell.propagation) ?? 0) + 1);
+  }
+  // Built in key order: objects, the six health states, the problems present, errors last.
+  const counts: Record<string, number> = { objects: cells.length, ...health };
+  let errors = 0;
+  for (const problem of [...problems.keys()].sort(compareText)) {
+    const count = problems.get(problem) ?? 0;
+    counts[problem] = count;
+    errors += count;
+  }
+  counts.errors = errors;
+  return counts as ReportCounts;
+}
+
+function replicaSplitsOf(rendered: RenderResult): ReportReplicaSplit[] {
+  return rendered.replicas
+    .map((split) => ({
+      preference: split.preference,
+      target: split.target,
+      totalReplicas: split.totalReplicas,
+      clusters: Object.fromEntries(Object.entries(split.clusters).sort(([a], [b]) => compareText(a, b))),
+    }))
+    .sort((a, b) => compareText(a.preference, b.preference) || compareText(a.target, b.target));
+}
+
+/** Per cluster, per resource: the render errors that held the object there (ApplyOverridesFailed …). */
+function perClusterRenderErrors(diagnostics: readonly Diagnostic[]): Map<string, Map<string, Diagnostic[]>> {
+  const out = new Map<string, Map<string, Diagnostic[]>>();
+  for (const diagnostic of [...diagnostics].sort(compareDiagnosticsFully)) {
+    if (diagnostic.severity !== 'error' || !diagnostic.cluster || !diagnostic.resource) continue;
+    const byResource = out.get(diagnostic.cluster) ?? new Map<string, Diagnostic[]>();
+    const list = byResource.get(diagnostic.resource) ?? [];
+    list.push(diagnostic);
+    byResource.set(diagnostic.resource, list);
+    out.set(diagnostic.cluster, byResource);
+  }
+  return out;
+}
+
+/** Changes by id, sorted; on a duplicate id the first in a total order wins, whatever the input order. */
+function indexChanges(changes: readonly Change[]): Map<string, Change> {
+  const sorted = [...changes].sort(
+    (a, b) =>
+      compareText(a.id, b.id) ||
+      compareText(a.propagation, b.propagation) ||
+      compareText(a.action, b.action) ||
+      compareText(a.message, b.message),
+  );
+  const out = new Map<string, Change>();
+  for (const change of sorted) if (!out.has(change.id)) out.set(change.id, change);
+  return out;
+}
+
+function indexLive(objects: readonly ObjectStatus[]): Map<string, ObjectStatus> {
+  const sorted = [...objects].sort(
+    (a, b) =>
+      compareText(a.id, b.id) ||
+      compareText(a.health.status, b.health.status) ||
+      compareText(a.propagation, b.propagation) ||
+      compareText(a.health.message, b.health.message),
+  );
+  const out = new Map<string, ObjectStatus>();
+  for (const object of sorted) if (!out.has(object.id)) out.set(object.id, object);
+  return out;
+}
+
+function compareDiagnosticsFully(a: Diagnostic, b: Diagnostic): number {
+  return compareDiagnostics(a, b) || compareText(a.severity, b.severity) || compareText(a.field, b.field);
+}
+
+/** A Secret, or the FederatedSecret it comes from (a load diagnostic names the federated object). */
+function isAboutSecret(kind: string): boolean {
+  return isSecretKind(kind) || kind === 'FederatedSecret';
+}
+
+function idOfObject(object: KubeObject): string {
+  return resourceId({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
+}
+
+/** `Kind/namespace/name` or `Kind/name` back into parts (names never contain `/`). */
+function parseId(id: string): { kind: string; namespace: string | undefined; name: string } {
+  const parts = id.split('/');
+  if (parts.length >= 3) return { kind: parts[0] ?? '', namespace: parts[1], name: parts.slice(2).join('/') };
+  return { kind: parts[0] ?? '', namespace: undefined, name: parts[1] ?? '' };
+}
+
+/** KubeFed's naming when no annotation says otherwise: `Federated<Kind>`; a Namespace is its own namespace. */
+function kubefedName(kind: string, namespace: string | undefined, name: string): string {
+  if (kind === 'Namespace') return `FederatedNamespace/${name}/${name}`;
+  return resourceId({ kind: `Federated${kind}`, namespace, name });
+}
+
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareText);
+}
+
+/** The first non-empty line, trimmed and cut to {@link maxMessageLength} (rule 6). Runs after redaction. */
+function oneLine(message: string): string {
+  const line = message.split(/\r?\n/).map((part) => part.trim()).find((part) => part !== '') ?? '';
+  return line.length > maxMessageLength ? `${line.slice(0, maxMessageLength - 1)}…` : line;
+}

@@ -1,0 +1,283 @@
+/**
+ * README.md beside report.yaml: the page people read on the Git host. Pure; built from the StatusReport alone.
+ *
+ * Layout, top to bottom:
+ * 1. One summary line: revision, clusters ready x/y, objects Current x/y, propagation errors, errors, warnings.
+ * 2. A failure box when the newest revision could not be applied: stage, message, errors with file:line.
+ * 3. The matrix: one row per member object (grouped by federated object, in report order) × one column per
+ *    cluster, a mark per cell (see {@link legend}), replicas beside workloads; then the cells that need attention
+ *    with their messages. A cluster that is not ready shows ⛔ for its objects and is explained once, in the
+ *    cluster table, instead of on every object.
+ * 4. Per-cluster counts, replica splits, drift corrected, objects still being removed, errors, warnings.
+ *
+ * Size is bounded: each table or list shows at most `maxRows` rows (default {@link defaultMaxRows}) and says how
+ * many it left out; report.yaml always has everything.
+ *
+ * Every name and message goes through {@link escapeMarkdown}: Markdown and HTML characters are escaped and line
+ * breaks become spaces, so nothing from a manifest or a member can break a table or inject markup.
+ */
+import { healthStatuses } from '../health/aggregate-health.ts';
+import type { HealthStatus } from '../health/compute-health.ts';
+import {
+  isPropagationProblem,
+  type ReportCluster,
+  type ReportDiagnostic,
+  type ReportFailure,
+  type ReportPlacement,
+  type StatusReport,
+} from './build-report.ts';
+
+export const defaultMaxRows = 500;
+
+export interface MarkdownOptions {
+  /** Rows per table or list before it is cut. Default 500. */
+  maxRows?: number;
+}
+
+export type CellMark = '✅' | '⏳' | '❌' | '🗑' | '⚠️' | '❔' | '⛔' | '∅';
+
+export const legend: readonly { mark: CellMark; meaning: string }[] = [
+  { mark: '✅', meaning: 'Current' },
+  { mark: '⏳', meaning: 'InProgress' },
+  { mark: '❌', meaning: 'Failed, or not propagated (see below)' },
+  { mark: '🗑', meaning: 'Terminating' },
+  { mark: '⚠️', meaning: 'NotFound: should be there, is not' },
+  { mark: '❔', meaning: 'Unknown' },
+  { mark: '⛔', meaning: 'cluster not ready' },
+  { mark: '∅', meaning: 'not placed there' },
+];
+
+const healthMarks: Readonly<Record<HealthStatus, CellMark>> = {
+  Current: '✅',
+  InProgress: '⏳',
+  Failed: '❌',
+  Terminating: '🗑',
+  NotFound: '⚠️',
+  Unknown: '❔',
+};
+
+/** The mark for one cell; `undefined` cell means the object is not placed on that cluster. */
+export function cellMark(cell: ReportPlacement | undefined, clusterReady: boolean): CellMark {
+  if (!cell) return '∅';
+  if (isMemberAway(cell, clusterReady)) return '⛔';
+  if (isPropagationProblem(cell.propagation)) return '❌';
+  if (cell.propagation === 'PropagationUnknown') return '❔';
+  return healthMarks[cell.health];
+}
+
+export function formatReportMarkdown(report: StatusReport, options: MarkdownOptions = {}): string {
+  const maxRows = Math.max(1, options.maxRows ?? defaultMaxRows);
+  const ready = new Map(report.clusters.map((cluster) => [cluster.name, cluster.ready]));
+  const out: string[] = [summaryLine(report), ''];
+  if (report.failure) out.push(...failureBox(report.failure, report.source.revision), '');
+
+  out.push('## Objects', '', ...matrix(report, ready, maxRows), '');
+  out.push(legend.map(({ mark, meaning }) => `${mark} ${meaning}`).join(' · '), '');
+  const attention = needsAttention(report, ready);
+  if (attention.length > 0) out.push('### Needs attention', '', ...bounded(attention, maxRows, 'entries'), '');
+
+  out.push('## Clusters', '', ...clusterTable(report.clusters, maxRows), '');
+  out.push('## Replica splits', '', ...replicaTable(report, maxRows), '');
+  out.push('## Drift corrected', '', ...driftTable(report, maxRows), '');
+  if (report.pruning.length > 0) {
+    const rows = report.pruning.map(
+      (entry) =>
+        `- **${md(entry.cluster)}** ${md(idOf(entry))}: ${md(entry.propagation)}${entry.message ? ` — ${md(entry.message)}` : ''}`,
+    );
+    out.push('## Being removed', '', 'Gone from Git, not yet gone from the member:', '', ...bounded(rows, maxRows, 'objects'), '');
+  }
+  out.push('## Errors', '', ...diagnosticList(report.errors, maxRows, 'No errors.'), '');
+  out.push('## Warnings', '', ...diagnosticList(report.warnings, maxRows, 'No warnings.'), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function summaryLine(report: StatusReport): string {
+  const { summary } = report;
+  const parts = [
+    `**gitfed** revision ${revisionText(report.source.revision)}`,
+    `clusters ready ${summary.clustersReady}/${summary.clusters}`,
+    `objects Current ${summary.current}/${summary.objects}`,
+    plural(summary.propagationErrors, 'propagation error'),
+    plural(summary.errors, 'error'),
+    plural(summary.warnings, 'warning'),
+  ];
+  if (report.failure) parts.push(`❌ ${revisionText(report.failure.revision)} not applied (${md(report.failure.stage)})`);
+  return parts.join(' · ');
+}
+
+function failureBox(failure: ReportFailure, inForce: string | null): string[] {
+  const title =
+    failure.revision === null
+      ? `**The newest revision could not be applied** (${md(failure.stage)})`
+      : `**Revision ${revisionText(failure.revision)} could not be applied** (${md(failure.stage)})`;
+  const lines = [
+    '> [!CAUTION]',
+    `> ${title}: ${md(failure.message)}`,
+    '>',
+    `> Revision ${revisionText(inForce)} stays in force.`,
+  ];
+  if (failure.errors.length > 0) {
+    lines.push('>');
+    for (const error of failure.errors.slice(0, 50)) lines.push(`> - ${diagnosticText(error)}`);
+    if (failure.errors.length > 50) lines.push(`> - … and ${failure.errors.length - 50} more in report.yaml`);
+  }
+  return lines;
+}
+
+function matrix(report: StatusReport, ready: ReadonlyMap<string, boolean>, maxRows: number): string[] {
+  if (report.resources.length === 0) return ['Nothing is placed on any cluster.'];
+  const names = report.clusters.map((cluster) => cluster.name);
+  const header = ['Federated object', 'Object', ...report.clusters.map((c) => (c.ready ? md(c.name) : `${md(c.name)} ⛔`))];
+  const lines = [row(header), row(header.map(() => '---'))];
+  for (const resource of report.resources.slice(0, maxRows)) {
+    const cells = new Map(resource.clusters.map((cell) => [cell.name, cell]));
+    lines.push(
+      row([
+        md(resource.federatedObject),
+        md(idOf(resource)),
+        ...names.map((name) => {
+          const cell = cells.get(name);
+          const mark = cellMark(cell, ready.get(name) ?? false);
+          return cell?.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
+        }),
+      ]),
+    );
+  }
+  if (report.resources.length > maxRows) {
+    lines.push('', `_Showing the first ${maxRows} of ${report.resources.length} objects; report.yaml lists them all._`);
+  }
+  return lines;
+}
+
+/** Every cell that is not ✅, ∅ or ⛔ (the member's own trouble is in the cluster table). */
+function needsAttention(report: StatusReport, ready: ReadonlyMap<string, boolean>): string[] {
+  const lines: string[] = [];
+  for (const resource of report.resources) {
+    for (const cell of resource.clusters) {
+      const mark = cellMark(cell, ready.get(cell.name) ?? false);
+      if (mark === '✅' || mark === '⛔') continue;
+      const state = isPropagationProblem(cell.propagation) || cell.propagation === 'PropagationUnknown' ? cell.propagation : cell.health;
+      const message = cell.message ? ` — ${md(cell.message)}` : '';
+      lines.push(`- ${mark} **${md(cell.name)}** ${md(idOf(resource))}: ${md(state)}${message}`);
+    }
+  }
+  return lines;
+}
+
+function clusterTable(clusters: readonly ReportCluster[], maxRows: number): string[] {
+  if (clusters.length === 0) return ['No clusters.'];
+  const header = ['Cluster', 'Ready', 'Objects', ...healthStatuses.map((status) => `${healthMarks[status]} ${status}`), 'Propagation errors', 'Message'];
+  const lines = [row(header), row(header.map(() => '---'))];
+  for (const cluster of clusters.slice(0, maxRows)) {
+    const counts = cluster.counts as unknown as Record<string, number>;
+    const problems = Object.entries(counts)
+      .filter(([key]) => key !== 'objects' && key !== 'errors' && !(healthStatuses as readonly string[]).includes(key))
+      .map(([key, count]) => `${md(key)} ${count}`);
+    lines.push(
+      row([
+        md(cluster.name),
+        cluster.ready ? 'yes' : '⛔ no',
+        String(cluster.counts.objects),
+        ...healthStatuses.map((status) => String(cluster.counts[status])),
+        problems.length > 0 ? `${cluster.counts.errors} (${problems.join(', ')})` : String(cluster.counts.errors),
+        cluster.message ? md(cluster.message) : '',
+      ]),
+    );
+  }
+  if (clusters.length > maxRows) lines.push('', `_Showing the first ${maxRows} of ${clusters.length} clusters._`);
+  return lines;
+}
+
+function replicaTable(report: StatusReport, maxRows: number): string[] {
+  if (report.replicaSplits.length === 0) return ['No ReplicaSchedulingPreference in this revision.'];
+  const names = [...new Set([...report.clusters.map((c) => c.name), ...report.replicaSplits.flatMap((s) => Object.keys(s.clusters))])].sort(
+    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  );
+  const header = ['Preference', 'Target', 'Total', ...names.map(md)];
+  const lines = [row(header), row(header.map(() => '---'))];
+  for (const split of report.replicaSplits.slice(0, maxRows)) {
+    lines.push(
+      row([
+        md(split.preference),
+        md(split.target),
+        String(split.totalReplicas),
+        ...names.map((name) => (Object.hasOwn(split.clusters, name) ? String(split.clusters[name]) : '–')),
+      ]),
+    );
+  }
+  if (report.replicaSplits.length > maxRows) {
+    lines.push('', `_Showing the first ${maxRows} of ${report.replicaSplits.length} splits._`);
+  }
+  return lines;
+}
+
+function driftTable(report: StatusReport, maxRows: number): string[] {
+  if (report.drift.length === 0) return ['No drift corrected in this pass.'];
+  const lines = [row(['Cluster', 'Corrected', 'Objects']), row(['---', '---', '---'])];
+  for (const entry of report.drift.slice(0, maxRows)) {
+    const shown = entry.objects.slice(0, 20).map((object) => `${md(object.id)}${object.fields ? ` (${object.fields.map(md).join(', ')})` : ''}`);
+    if (entry.objects.length > 20) shown.push(`… ${entry.objects.length - 20} more`);
+    lines.push(row([md(entry.cluster), String(entry.corrected), shown.join('<br>')]));
+  }
+  if (report.drift.length > maxRows) lines.push('', `_Showing the first ${maxRows} of ${report.drift.length} clusters._`);
+  return lines;
+}
+
+function diagnosticList(list: readonly ReportDiagnostic[], maxRows: number, none: string): string[] {
+  if (list.length === 0) return [none];
+  return bounded(list.map((diagnostic) => `- ${diagnosticText(diagnostic)}`), maxRows, 'entries');
+}
+
+/** `file:line Code: message (cluster c, Kind/ns/name)` */
+function diagnosticText(diagnostic: ReportDiagnostic): string {
+  const where = diagnostic.file ? `${md(diagnostic.file)}${diagnostic.line !== undefined ? `:${diagnostic.line}` : ''} ` : '';
+  const about = [diagnostic.cluster ? `cluster ${md(diagnostic.cluster)}` : '', diagnostic.resource ? md(diagnostic.resource) : '']
+    .filter((part) => part !== '')
+    .join(', ');
+  return `${where}**${md(diagnostic.code)}**: ${md(diagnostic.message)}${about ? ` (${about})` : ''}`;
+}
+
+function bounded(lines: readonly string[], maxRows: number, what: string): string[] {
+  if (lines.length <= maxRows) return [...lines];
+  return [...lines.slice(0, maxRows), '', `_Showing the first ${maxRows} of ${lines.length} ${what}; report.yaml lists them all._`];
+}
+
+function isMemberAway(cell: ReportPlacement, clusterReady: boolean): boolean {
+  return !clusterReady || cell.propagation === 'ClusterNotReady' || cell.propagation === 'ClientRetrievalFailed';
+}
+
+function idOf(ref: { kind: string; namespace?: string; name: string }): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** A commit SHA shortened to 12 characters; anything else in full, escaped. */
+function revisionText(revision: string | null): string {
+  if (revision === null) return '(none)';
+  return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 12) : md(revision);
+}
+
+/**
+ * Text safe inside a Markdown paragraph, list item or table cell (never at the start of a line, where gitfed
+ * always writes its own `- ` or `| `): line breaks become spaces; HTML's `& < >` become entities, so no tag
+ * gets through; `\ ` * _ [ ] # | ~` are backslash-escaped, which covers emphasis, code, links and images,
+ * table cells and strikethrough. Hyphens, dots and parentheses stay as they are: they mean something only at the
+ * start of a line or after a `]`, and names are full of them.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]#|~]/g, '\\$&');
+}
+
+const md = escapeMarkdown;
