@@ -12,6 +12,15 @@ import { registerApply } from './commands/apply.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerRun } from './commands/run.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerJoin } from './commands/join.ts';
+import { registerUnjoin } from './commands/unjoin.ts';
+import { registerFederate } from './commands/federate.ts';
+import { registerOrphaningDeletion } from './commands/orphaning-deletion.ts';
+import { registerEnable } from './commands/enable.ts';
+import { registerDisable } from './commands/disable.ts';
+import { registerVersion } from './commands/version.ts';
+import { registerCompletion } from './commands/completion.ts';
+import { registerPlan } from './commands/plan.ts';
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await run(argv, { stdout: process.stdout, stderr: process.stderr });
@@ -41,10 +50,19 @@ export async function run(
   registerRender(program, ctx);
   registerValidate(program, ctx);
   registerApply(program, ctx);
+  registerPlan(program, ctx);
   registerStatus(program, ctx);
   registerRun(program, ctx);
   registerDemo(program, ctx);
   registerLab(program, ctx);
+  registerJoin(program, ctx);
+  registerUnjoin(program, ctx);
+  registerFederate(program, ctx);
+  registerOrphaningDeletion(program, ctx);
+  registerEnable(program, ctx);
+  registerDisable(program, ctx);
+  registerVersion(program, ctx);
+  registerCompletion(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

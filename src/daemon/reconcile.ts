@@ -161,11 +161,15 @@ export async function reconcile(
     return { kind: 'failed', stage, message, revision: failedRevision };
   }
 
-  /** A tip that only changed the report keeps the manifests revision it was built on (no report loop). */
+  /**
+   * A tip that only changed the report keeps the manifests revision it was built on (no report loop). A tip that
+   * is gitfed's own report commit on top of someone else's push (the report lost a race and was rebuilt on it)
+   * names that push, not the report commit: the source says which commit carries the manifests.
+   */
   async function manifestsRevisionOf(tip: string | null): Promise<string | null> {
     if (tip === null || tip === state.applied) return tip;
-    if (!state.applied) return deps.source.manifestsRevision(tip); // after a restart
-    return (await deps.source.onlyReportChanged(state.applied, tip)) ? state.applied : tip;
+    if (state.applied && (await deps.source.onlyReportChanged(state.applied, tip))) return state.applied;
+    return deps.source.manifestsRevision(tip); // after a restart, or a report commit rebuilt on a push
   }
 
   function recordApply(report: ApplyReport): Record<string, number> {
@@ -211,7 +215,11 @@ export async function reconcile(
       deps.logger.error({ message: result.message }, 'report not published');
       return false;
     }
-    if (result.published && result.revision) state.synced = result.revision;
+    // The report commit is the synced tip only when it changed nothing but the report since the synced one; when
+    // it was rebuilt on someone else's push (a lost race), that push still needs a reconcile.
+    if (result.published && result.revision && state.synced && (await deps.source.onlyReportChanged(state.synced, result.revision))) {
+      state.synced = result.revision;
+    }
     return result.published;
   }
 }

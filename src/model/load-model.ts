@@ -487,6 +487,9 @@ function loadCluster(candidate: Candidate, diagnostics: Diagnostic[]): Cluster[]
     labels: { ...(data.metadata.labels ?? {}) },
     origin: candidate.origin,
   };
+  if (data.metadata.annotations && Object.keys(data.metadata.annotations).length > 0) {
+    cluster.annotations = { ...data.metadata.annotations }; // e.g. gitfed.io/allow-mass-deletion
+  }
   if (data.spec?.apiEndpoint) cluster.apiEndpoint = data.spec.apiEndpoint;
   if (data.spec?.secretRef?.name) cluster.secretName = data.spec.secretRef.name;
   return [cluster];

@@ -15,11 +15,11 @@
  * - Positions come from the `yaml` library (exact, but about ten times slower), and only when something asks:
  *   `Origin.line`, `Origin.column` and `Origin.locate` parse the file again on first use and keep the last two
  *   parsed files. Loading a valid repository never asks.
- * - A file goes to the `yaml` library whole, values included, when js-yaml cannot answer exactly as it would:
- *   js-yaml reports an error (the library then gives the message and position, and still reads the file's other
- *   documents), the file has an alias (the library caps alias expansion: "billion laughs"), a `%` directive (a
- *   `%YAML 1.2` document switches the library to YAML 1.2 scalars), or a few rare shapes the two libraries read
- *   differently (`LIBRARY_ONLY`).
+ * - A file goes to the `yaml` library whole, values included (as before js-yaml), when js-yaml might not answer
+ *   exactly as the library would: js-yaml reports an error (the library then gives the message and position, and
+ *   still reads the file's other documents), the file has an alias (the library caps alias expansion: "billion
+ *   laughs"), or it has one of a few rare shapes the two read differently (`LIBRARY_ONLY`: directives, tabs,
+ *   explicit tags, merge keys…).
  *
  * Memory: a parsed document keeps only its value and a small Origin (file, the document's place in the file and a
  * reference to the file's text, shared by all documents of the file). No syntax tree is kept beyond the cache.
@@ -97,12 +97,6 @@ export const YAML_OPTIONS: Readonly<ParseOptions & DocumentOptions & SchemaOptio
 };
 
 /**
- * The js-yaml schema: YAML 1.2 core collections and strings, with the `yaml` library's plain-scalar tags (null,
- * bool, int, float after `kubernetesTags`) in place of js-yaml's own, and `<<` merge keys. Tags js-yaml does not
- * know (`!!binary`, `!!timestamp`, custom ones) and null keys make it throw, which sends the file to the `yaml`
- * library.
- */
-/**
  * First characters a plain scalar of each type can start with ('' for empty), so that js-yaml tries only the tags
  * that can match (about a third less parse time). A superset of what the library's patterns accept (a unit test
  * checks it); a type missing here is tried on every plain scalar.
@@ -114,6 +108,12 @@ const FIRST_CHARACTERS: Readonly<Record<string, readonly string[]>> = {
   'tag:yaml.org,2002:float': [...'+-.0123456789eE'],
 };
 
+/**
+ * The js-yaml schema: YAML 1.2 core collections and strings, with the `yaml` library's plain-scalar tags (null,
+ * bool, int, float after `kubernetesTags`) in place of js-yaml's own, and `<<` merge keys. Tags js-yaml does not
+ * know (`!!binary`, `!!timestamp`, custom ones) and null keys make it throw, which sends the file to the `yaml`
+ * library.
+ */
 export const JS_YAML_SCHEMA: JsYamlSchema = (() => {
   const { schema, options } = parseDocument('', YAML_OPTIONS);
   const byTag = new Map<string, ScalarTag[]>();

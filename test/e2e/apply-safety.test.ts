@@ -109,9 +109,7 @@ describe('the deletion guard', () => {
     }
   });
 
-  // Known gap: src/model/load-model.ts does not copy KubeFedCluster metadata.annotations into Cluster.annotations,
-  // so the annotation committed in the repo never reaches applyAll. Remove `.fails` once the loader passes it.
-  it.fails('lets the deletions through when the KubeFedCluster document in the repo carries gitfed.io/allow-mass-deletion: "true"', async () => {
+  it('lets the deletions through when the KubeFedCluster document in the repo carries gitfed.io/allow-mass-deletion: "true"', async () => {
     const s = await kit.scenario('guard-repo');
     const ns = s.namespace;
     await s.revision({ 'app.yaml': yamlOf(federatedNamespace(ns, [m1]), ...configMaps(ns, ['c1', 'c2', 'c3', 'c4'], [m1])) });

@@ -99,7 +99,7 @@ describe('loadModel properties', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 30_000);
 
   it('gives the same model for the same snapshot', () => {
     fc.assert(
@@ -109,7 +109,7 @@ describe('loadModel properties', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it('does not let a __proto__ key change what objects inherit', () => {
     const model = loadModel({

@@ -677,5 +677,21 @@ describe('loadModel: scale', () => {
     expect(model.diagnostics).toEqual([]);
     expect(model.objects).toHaveLength(10_000);
     expect(model.objects.filter((object) => object.kind === 'FederatedDeployment')).toHaveLength(5_000);
+  }, 30_000);
+});
+
+describe('KubeFedCluster annotations', () => {
+  it('keeps a cluster\'s annotations, so settings committed on it (gitfed.io/allow-mass-deletion) reach apply', () => {
+    const model = loadModel({
+      revision: null,
+      diagnostics: [],
+      files: new Map([
+        [
+          'c.yaml',
+          'apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: member1\n  annotations:\n    gitfed.io/allow-mass-deletion: "true"\nspec:\n  apiEndpoint: https://m1:6443\n',
+        ],
+      ]),
+    });
+    expect(model.clusters[0]?.annotations).toEqual({ 'gitfed.io/allow-mass-deletion': 'true' });
   });
 });

@@ -282,7 +282,7 @@ describe('render: overrides (spec §1.4)', () => {
     expect(namesIn(result, 'b', 'Deployment')).toEqual(['shop/web']);
     expect(namesIn(result, 'c', 'Deployment')).toEqual([]);
     const failure = result.diagnostics.find((d) => d.code === 'ApplyOverridesFailed');
-    expect(failure).toMatchObject({ cluster: 'c', file: 'd.yaml', line: 33 });
+    expect(failure).toMatchObject({ cluster: 'c', file: 'd.yaml', line: 32, column: 13 });
   });
 });
 

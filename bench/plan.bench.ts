@@ -1,0 +1,67 @@
+/**
+ * Plan benchmark (issue 6): `gitfed plan` between two revisions of the 10,000-object benchmark repository (50
+ * clusters, 1,000 RSPs), committed to a temporary Git repository. The head revision is the same generator with
+ * another variant: every Deployment's image tag and every ConfigMap's VERSION change, so most member objects change.
+ * Each run is the real command in a fresh process (`bin/gitfed.js plan --base main~1 --head main`), timed from
+ * spawn to exit, for both output formats. Prints medians (target < 10 s).
+ *
+ *   npm run bench:plan [-- --runs 3]
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, statSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import git from 'isomorphic-git';
+import { benchmarkSize, generateRepo } from './generate-repo.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const runs = Math.max(1, Number(values.runs));
+const bin = fileURLToPath(new URL('../bin/gitfed.js', import.meta.url));
+const author = { name: 'bench', email: 'bench@gitfed.invalid', timestamp: 1_700_000_000, timezoneOffset: 0 };
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'gitfed-bench-plan-'));
+try {
+  const started = performance.now();
+  await git.init({ fs, dir, defaultBranch: 'main' });
+  for (const variant of [0, 1]) {
+    await generateRepo(dir, benchmarkSize, variant);
+    await git.add({ fs, dir, filepath: '.' });
+    await git.commit({ fs, dir, message: `benchmark repository, variant ${variant}`, author });
+  }
+  console.log(`plan benchmark: ${benchmarkSize.objects} federated objects (${benchmarkSize.preferences} RSPs), ${benchmarkSize.clusters} clusters, ${runs} runs per format (medians)`);
+  console.log(`  two revisions generated and committed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  for (const format of ['markdown', 'json'] as const) {
+    const samples: number[] = [];
+    let bytes = 0;
+    let firstLine = '';
+    for (let run = 0; run < runs; run++) {
+      const outFile = path.join(dir, `.plan-output.${format}`);
+      const out = openSync(outFile, 'w');
+      const t0 = performance.now();
+      const result = spawnSync(process.execPath, [bin, 'plan', '--repo', dir, '--base', 'main~1', '--head', 'main', '-o', format], {
+        stdio: ['ignore', out, 'pipe'],
+        encoding: 'utf8',
+      });
+      samples.push(performance.now() - t0);
+      closeSync(out);
+      if (result.status !== 0) throw new Error(`gitfed plan exited ${result.status}: ${result.stderr}`);
+      bytes = statSync(outFile).size;
+      if (format === 'markdown') firstLine = fs.readFileSync(outFile, 'utf8').split('\n')[0] ?? '';
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(
+      `  plan -o ${format.padEnd(8)} ${(median / 1000).toFixed(2)} s   (runs: ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; output ${(bytes / 1024 / 1024).toFixed(1)} MiB; target < 10 s)`,
+    );
+    if (firstLine) console.log(`    ${firstLine}`);
+  }
+  console.log(`  load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')} on ${os.availableParallelism()} CPUs`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,127 @@
+/** `gitfed plan`: what a change between two revisions does to each member cluster, for pull-request review. */
+import { Option, type Command } from 'commander';
+import { applyAll, blockingErrors } from '../../apply/apply-all.ts';
+import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
+import type { Diagnostic } from '../../model/diagnostic.ts';
+import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
+import { formatPlanMarkdown } from '../../plan/format-plan-markdown.ts';
+import { formatPlanJson, hasChanges, planRevisions, withLive, type RevisionInput } from '../../plan/plan-revisions.ts';
+import { redactorFor } from '../../report/redact-secrets.ts';
+import { splitPath } from '../../source/read-git-snapshot.ts';
+import { openLocalRepo, renderRevision, renderRevisionApart, resolveRevision, type RenderRevisionOptions } from '../../source/read-revision.ts';
+import type { CliContext } from '../context.ts';
+import { writeDiagnostics } from '../format-diagnostics.ts';
+
+interface PlanFlags {
+  repo: string;
+  base: string;
+  head: string;
+  output: 'markdown' | 'json';
+  detailedExitcode?: boolean;
+  path?: string;
+  reportPath: string;
+  instance: string;
+  live?: boolean;
+  kubeconfig?: string;
+  parallel: boolean;
+}
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  program
+    .command('plan')
+    .description('compare two revisions of a repository per member cluster (objects added, removed, changed; placement; replica splits) for pull-request review')
+    .option('--repo <dir>', 'local Git repository (work tree or bare) holding both revisions', '.')
+    .requiredOption('--base <ref>', 'revision before the change: branch, tag, commit id, HEAD~1 …')
+    .requiredOption('--head <ref>', 'revision after the change')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .option('--detailed-exitcode', 'exit 2 when the plan has changes (0 when none, 1 on errors at head)')
+    .option('--path <subdir>', 'folder of the repository holding the manifests (default: the root)')
+    .option('--report-path <dir>', 'report folder, relative to --path, never read as manifests', 'status')
+    .option('--instance <name>', 'gitfed instance name (ownership annotation; inventory with --live)', 'gitfed')
+    .option('--live', 'also compare head with what the members hold now (server-side dry-run; writes nothing)')
+    .option('--kubeconfig <file>', 'with --live: kubeconfig with one context per member, named after the cluster (default: KUBECONFIG, ~/.kube/config)')
+    .option('--no-parallel', 'render the two revisions one after the other instead of on two threads')
+    .addHelpText(
+      'after',
+      `
+Reads both revisions straight from the Git object database (no checkout); the clone must hold both commits
+(actions/checkout: fetch-depth: 0).
+
+Examples:
+  gitfed plan --base main --head HEAD
+  gitfed plan --repo . --base origin/main --head HEAD -o json | jq '.clusters | map_values(.added)'
+  gitfed plan --base HEAD~1 --head HEAD --live --kubeconfig ~/.kube/members
+
+Exit codes: 0 success, 1 errors at head (or a member not reachable with --live), 2 with --detailed-exitcode when
+something changes (and for usage errors).`,
+    )
+    .action(async (flags: PlanFlags) => {
+      const repo = await openLocalRepo(flags.repo);
+      const [baseRevision, headRevision] = [await resolveRevision(repo, flags.base), await resolveRevision(repo, flags.head)];
+      const options: RenderRevisionOptions = {
+        ...(flags.path ? { path: flags.path } : {}),
+        reportPath: flags.reportPath,
+        instance: flags.instance,
+      };
+      const [base, head] = await Promise.all([
+        flags.parallel ? renderRevisionApart(repo, baseRevision, options) : renderRevision(repo, baseRevision, options),
+        renderRevision(repo, headRevision, options),
+      ]);
+      // Diagnostics name files relative to --path; a reviewer reads paths from the repository root.
+      const prefix = splitPath(flags.path ?? '').join('/');
+      const redactor = redactorFor(allObjects(base, head));
+      const diagnostics = head.diagnostics.map((d) => ({ ...withPrefix(d, prefix), message: redactor.text(d.message) }));
+      let plan = planRevisions(base, { ...head, diagnostics }, { redact: redactor.text, deletionGuard: defaultDeletionGuard });
+
+      let unreachable = false;
+      if (flags.live) {
+        const blocking = blockingErrors(diagnostics);
+        if (blocking.length > 0) {
+          plan = { ...plan, liveSkipped: `head has ${blocking.length} load error(s), so applying it would change nothing` };
+        } else {
+          const connections = await connectMembers(
+            head.model.clusters.map((cluster) => cluster.name),
+            { kubeconfig: flags.kubeconfig },
+            { logger: ctx.logger },
+          );
+          try {
+            const report = await applyAll(
+              head,
+              head.model.clusters,
+              connections,
+              {
+                instance: flags.instance,
+                dryRun: true,
+                adopt: false,
+                conflicts: 'force',
+                deletionGuard: defaultDeletionGuard,
+                allowMassDeletion: false,
+              },
+              { logger: ctx.logger },
+            );
+            plan = withLive(plan, report.clusters, redactor.text);
+            unreachable = Object.values(report.clusters).some((member) => !member.reachable);
+          } finally {
+            await closeMembers(connections);
+          }
+        }
+      }
+
+      ctx.stdout.write(
+        flags.output === 'json'
+          ? formatPlanJson(plan)
+          : formatPlanMarkdown(plan, { refs: { base: flags.base, head: flags.head } }),
+      );
+      writeDiagnostics(ctx.stderr, diagnostics, flags.repo);
+      if (plan.errors.length > 0 || unreachable) ctx.fail(1);
+      else if (flags.detailedExitcode && hasChanges(plan)) ctx.fail(2);
+    });
+}
+
+function withPrefix(diagnostic: Diagnostic, prefix: string): Diagnostic {
+  return prefix && diagnostic.file ? { ...diagnostic, file: `${prefix}/${diagnostic.file}` } : diagnostic;
+}
+
+function* allObjects(...revisions: RevisionInput[]) {
+  for (const revision of revisions) for (const objects of Object.values(revision.clusters)) yield* objects;
+}

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../../src/cli/commands/run.ts';
+import { configurationDoc } from '../../../src/daemon/config-doc.ts';
+import { configFromEnv, envName } from '../../../src/daemon/config.ts';
+
+describe('daemon configuration', () => {
+  it('keeps docs/configuration.md in step with the schema (npm run docs:config)', async () => {
+    expect(await readFile(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configurationDoc());
+  });
+
+  it('fills defaults for everything but the repository', async () => {
+    const config = await resolveConfig({ repo: 'https://git.example.com/fleet.git' }, {});
+    expect(config).toMatchObject({ branch: 'main', interval: '30s', driftInterval: '5m', reportPath: 'status', listen: '127.0.0.1:9090', adopt: false });
+  });
+
+  it('lets flags win over the environment', async () => {
+    const config = await resolveConfig({ repo: 'https://a.example/r.git', interval: '10s' }, { GITFED_INTERVAL: '1m', GITFED_BRANCH: 'prod' });
+    expect(config.interval).toBe('10s');
+    expect(config.branch).toBe('prod');
+  });
+
+  it('reads booleans from the environment', () => {
+    expect(configFromEnv({ GITFED_ADOPT: 'true', GITFED_ALLOW_MASS_DELETION: '0' })).toEqual({ adopt: true, allowMassDeletion: false });
+  });
+
+  it('names environment variables after the keys', () => {
+    expect(envName('webhookSecretFile')).toBe('GITFED_WEBHOOK_SECRET_FILE');
+  });
+
+  it('refuses a missing repository and a malformed duration with the setting named', async () => {
+    await expect(resolveConfig({}, {})).rejects.toThrow(/repo/);
+    await expect(resolveConfig({ repo: 'x', interval: 'soon' }, {})).rejects.toThrow(/interval: a duration/);
+  });
+});
