@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { applyAll, blockingErrors, type ApplyReport } from '../apply/apply-all.ts';
 import { readLiveStatus, type MemberStatus } from '../apply/live-status.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Cluster } from '../model/types.ts';
 import { loadModel } from '../model/load-model.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { countActions } from '../plan/change-set.ts';
@@ -52,8 +53,11 @@ export interface ReconcileState {
   synced?: string | null;
   /** The newest revision whose manifests were applied (report-only commits do not move it). */
   applied?: string | null;
-  /** The last good render, kept in force while newer revisions fail to load. */
+  /** The last good render and its clusters, kept in force (and drift-corrected) while newer revisions fail. */
   lastGood?: RenderResult;
+  lastGoodClusters?: readonly Cluster[];
+  /** The last report could not be published: the next pass publishes again even when nothing moved. */
+  reportPending?: boolean;
   /** A complete reconcile has happened (readiness). */
   complete: boolean;
 }
@@ -76,7 +80,7 @@ export async function reconcile(
     const end = deps.metrics.reconcileDuration.startTimer({ stage });
     return work().finally(() => end());
   };
-  const livePass = [...reasons].some((reason) => livePassReasons.includes(reason));
+  const livePass = [...reasons].some((reason) => livePassReasons.includes(reason)) || state.reportPending === true;
 
   // 1. fetch
   const fetchTimer = deps.metrics.gitFetchDuration.startTimer();
@@ -84,6 +88,7 @@ export async function reconcile(
   fetchTimer();
   if (fetched instanceof Error) {
     deps.metrics.gitFetchErrors.inc();
+    await keepLastGoodInForce(deps.logger);
     return stop('SourceFetchFailed', fetched.message, state.applied ?? null);
   }
   const { revision } = fetched;
@@ -103,6 +108,7 @@ export async function reconcile(
     logger.warn({ errors: blocking.length }, 'revision has load errors; nothing from it is applied');
     state.synced = revision;
     await publish(state.lastGood, { revision, stage: 'ManifestInvalid', diagnostics: blocking, message: `${blocking.length} error(s) in the manifests; nothing from this revision was applied` });
+    await keepLastGoodInForce(logger);
     return stop('ManifestInvalid', `${blocking.length} load error(s)`, revision);
   }
   const manifestsRevision = await manifestsRevisionOf(revision);
@@ -113,16 +119,7 @@ export async function reconcile(
   const rendered = await step('render', async () => render(model, { instance: options.instance, availableClusters: deps.members.ready() }));
 
   // 4. apply
-  const applied = await step('apply', () =>
-    applyAll(rendered, model.clusters, connections, {
-      instance: options.instance,
-      dryRun: false,
-      adopt: options.adopt,
-      conflicts: 'force',
-      deletionGuard: defaultDeletionGuard,
-      allowMassDeletion: options.allowMassDeletion,
-    }, { logger }),
-  ).catch((err: unknown) => err as Error);
+  const applied = await applyRendered(rendered, model.clusters, logger);
   if (applied instanceof Error) {
     logger.error({ err: applied }, 'apply failed');
     return stop('ApplyFailed', applied.message, manifestsRevision);
@@ -139,6 +136,7 @@ export async function reconcile(
 
   // 6. report
   state.lastGood = rendered;
+  state.lastGoodClusters = model.clusters;
   state.applied = manifestsRevision;
   state.synced = revision;
   const published = await publish(rendered, undefined, applied, live, driftCorrected);
@@ -148,6 +146,27 @@ export async function reconcile(
   total();
   logger.info({ clusters: Object.keys(applied.clusters).length, reportPublished: published }, 'reconciled');
   return { kind: 'applied', revision: manifestsRevision, report: applied, reportPublished: published };
+
+  function applyRendered(rendered: RenderResult, clusters: readonly Cluster[], logger: Logger): Promise<ApplyReport | Error> {
+    return step('apply', () =>
+      applyAll(rendered, clusters, deps.members.connections(), {
+        instance: options.instance,
+        dryRun: false,
+        adopt: options.adopt,
+        conflicts: 'force',
+        deletionGuard: defaultDeletionGuard,
+        allowMassDeletion: options.allowMassDeletion,
+      }, { logger }),
+    ).catch((err: unknown) => err as Error);
+  }
+
+  /** While Git is away or its newest revision is invalid, a drift pass still puts the last good state back. */
+  async function keepLastGoodInForce(logger: Logger): Promise<void> {
+    if (!livePass || !state.lastGood || !state.lastGoodClusters) return;
+    const applied = await applyRendered(state.lastGood, state.lastGoodClusters, logger);
+    if (applied instanceof Error) logger.error({ err: applied }, 'drift correction of the last good revision failed');
+    else recordApply(applied);
+  }
 
   function idle(): ReconcileOutcome {
     total();
@@ -212,9 +231,11 @@ export async function reconcile(
     const result = await step('report', () => deps.source.publishReport(files, message)).catch((err: unknown) => err as Error);
     if (result instanceof Error) {
       deps.metrics.reconcileFailures.inc({ stage: 'ReportCommitFailed' });
-      deps.logger.error({ message: result.message }, 'report not published');
+      deps.logger.error({ message: result.message }, 'report not published; the next pass publishes it again');
+      state.reportPending = true;
       return false;
     }
+    state.reportPending = false;
     // The report commit is the synced tip only when it changed nothing but the report since the synced one; when
     // it was rebuilt on someone else's push (a lost race), that push still needs a reconcile.
     if (result.published && result.revision && state.synced && (await deps.source.onlyReportChanged(state.synced, result.revision))) {

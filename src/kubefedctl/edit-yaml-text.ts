@@ -8,8 +8,9 @@
  * - into a block map: one line per new key, at the indentation of the map's first key (children one step deeper,
  *   the step the document already uses, else 2 spaces); the line ending of the file (`\n` or `\r\n`);
  * - into a flow map: `{a: b, key: value}`;
- * - a deletion removes the key's lines (a comment on the same line goes with it; comment lines above stay); in a
- *   block map, a parent map left empty is removed too when asked (so enable-then-disable restores the file).
+ * - a deletion removes the key's lines (a comment on the same line goes with it; comment lines above stay), or
+ *   the entry inside braces; a parent map left empty is removed too when asked (so enable-then-disable restores
+ *   the file), except an author's `annotations: {}` in a block map.
  *
  * Every edit is checked by parsing the result again: the edited document must hold exactly the intended value
  * and every other document must be unchanged, else an InternalError says to edit by hand.
@@ -45,13 +46,13 @@ type Scalar = string | number | boolean;
 export function setYamlValue(file: string, text: string, index: number, path: readonly string[], value: Scalar, valueText: string): string {
   const docs = parseFile(file, text);
   const doc = documentAt(file, docs, index);
-  const edited = spliceSet(text, doc, path, valueText);
+  const edited = spliceSet(file, text, doc, path, valueText);
   return verified(file, text, edited, index, (before) => setIn(before, path, value));
 }
 
 /**
- * Deletes `path` when present. With `pruneEmptyParent`, a block-style parent map that would be left empty is
- * deleted with it (`annotations:` holding only this key); a flow-style parent is left as `{}`.
+ * Deletes `path` when present. With `pruneEmptyParent`, a parent map that would be left empty is deleted with it
+ * (`annotations:` holding only this key), except a flow-style `{}` inside a block map, which stays as written.
  */
 export function deleteYamlValue(file: string, text: string, index: number, path: readonly string[], pruneEmptyParent = false): string {
   const docs = parseFile(file, text);
@@ -64,10 +65,11 @@ export function deleteYamlValue(file: string, text: string, index: number, path:
   if (!pair) return text;
   let edited: string;
   let expect: (before: unknown) => unknown;
-  if (pruneEmptyParent && parentPath.length > 0 && !parent.flow && parent.items.length === 1) {
-    const grandParent = mapAt(doc.contents, parentPath.slice(0, -1));
-    const parentPair = grandParent ? pairOf(grandParent, parentPath[parentPath.length - 1]!) : undefined;
-    if (!grandParent || !parentPair) throw cannotEdit(file, 'the parent key is not in a map');
+  const grandParent = parentPath.length > 0 ? mapAt(doc.contents, parentPath.slice(0, -1)) : undefined;
+  // A flow `{}` written inside a block map is the author's; one inside a flow map is what set added.
+  if (pruneEmptyParent && grandParent && parent.items.length === 1 && (!parent.flow || grandParent.flow)) {
+    const parentPair = pairOf(grandParent, parentPath[parentPath.length - 1]!);
+    if (!parentPair) throw cannotEdit(file, 'the parent key is not in a map');
     edited = removePair(file, text, grandParent, parentPair);
     expect = (before) => deleteIn(before, parentPath);
   } else {
@@ -83,9 +85,11 @@ export function removeYamlDocument(file: string, text: string, index: number): s
   const doc = documentAt(file, docs, index);
   const others = docs.filter((other, i) => i !== index && other.contents !== null && !(isScalar(other.contents) && other.contents.value === null));
   if (others.length === 0) return null;
-  const [start, , end] = doc.range;
+  // The first document's range leaves out the comments above it: they go with it. The next document's `---`
+  // then opens the file, which is fine YAML.
+  const start = index === 0 ? 0 : doc.range[0];
+  const end = doc.range[2];
   let edited = text.slice(0, start) + text.slice(end);
-  // The first document has no `---` of its own; the next one's marker then opens the file, which is fine YAML.
   if (!edited.endsWith('\n') && text.endsWith('\n')) edited += eolOf(text);
   const remaining = parseFile(file, edited).map((d) => JSON.stringify(d.toJS()));
   const expected = docs.filter((_, i) => i !== index).map((d) => JSON.stringify(d.toJS()));
@@ -134,21 +138,21 @@ function mapAt(root: Node | null, path: readonly string[]): YAMLMap | undefined 
 // ---------------------------------------------------------------------------------------------------------------
 // Splicing
 
-function spliceSet(text: string, doc: Document.Parsed, path: readonly string[], valueText: string): string {
-  if (!isMap(doc.contents)) throw cannotEdit('', 'the document is not a map');
+function spliceSet(file: string, text: string, doc: Document.Parsed, path: readonly string[], valueText: string): string {
+  if (!isMap(doc.contents)) throw cannotEdit(file, 'the document is not a map');
   let map: YAMLMap = doc.contents;
   let parentIndent = -1;
   for (let depth = 0; depth < path.length; depth++) {
     const key = path[depth]!;
     const rest = path.slice(depth);
     const pair = pairOf(map, key);
-    if (!pair) return insertEntry(text, map, parentIndent, rest, valueText);
+    if (!pair) return insertEntry(file, text, map, parentIndent, rest, valueText);
     const last = depth === path.length - 1;
     const value = pair.value;
     if (last) {
       if (value && isScalar(value) && value.range) return splice(text, value.range[0], value.range[1], valueText);
       if (!value) return splice(text, keyEnd(text, pair), keyEnd(text, pair), ` ${valueText}`);
-      throw cannotEdit('', `${path.join('.')} is not a scalar`);
+      throw cannotEdit(file, `${path.join('.')} is not a scalar`);
     }
     if (isMap(value)) {
       if (!map.flow) parentIndent = indentOfMap(text, map);
@@ -167,16 +171,16 @@ function spliceSet(text: string, doc: Document.Parsed, path: readonly string[], 
     if (isScalar(value) && value.value === null && value.range) {
       return splice(text, value.range[0], value.range[1], flowText(nested, valueText));
     }
-    throw cannotEdit('', `${path.slice(0, depth + 1).join('.')} is not a map`);
+    throw cannotEdit(file, `${path.slice(0, depth + 1).join('.')} is not a map`);
   }
   return text;
 }
 
 /** Adds `rest` (the first key missing from `map`, and below it) as the map's last entry. */
-function insertEntry(text: string, map: YAMLMap, parentIndent: number, rest: readonly string[], valueText: string): string {
+function insertEntry(file: string, text: string, map: YAMLMap, parentIndent: number, rest: readonly string[], valueText: string): string {
   if (map.flow) {
     const range = map.range;
-    if (!range) throw cannotEdit('', 'a flow map without a source range');
+    if (!range) throw cannotEdit(file, 'a flow map without a source range');
     const entry = `${rest[0]}: ${rest.length > 1 ? flowText(rest.slice(1), valueText) : valueText}`;
     const lastPair = map.items[map.items.length - 1] as Pair<Node, Node | null> | undefined;
     if (!lastPair) {
@@ -186,7 +190,7 @@ function insertEntry(text: string, map: YAMLMap, parentIndent: number, rest: rea
     return splice(text, pairEnd(text, lastPair), pairEnd(text, lastPair), `, ${entry}`);
   }
   const lastPair = map.items[map.items.length - 1] as Pair<Node, Node | null> | undefined;
-  if (!lastPair) throw cannotEdit('', 'an empty block map');
+  if (!lastPair) throw cannotEdit(file, 'an empty block map');
   const indent = indentOfMap(text, map);
   const step = parentIndent >= 0 ? Math.max(indent - parentIndent, 2) : 2;
   const at = lineEndAfter(text, pairEnd(text, lastPair));

@@ -190,7 +190,10 @@ export function credentialsConflicts(config: KubeconfigDocument | undefined, nam
   ].filter(Boolean);
 }
 
-/** The kubeconfig with a context, cluster and user named after the member; entries of other names are kept. */
+/**
+ * The kubeconfig with a context, cluster and user named after the member; entries of other names are kept. The
+ * context becomes current only in a kubeconfig that has none (a new file), so `kubectl --kubeconfig` works there.
+ */
 export function addCredentials(config: KubeconfigDocument | undefined, entry: CredentialsEntry): KubeconfigDocument {
   const base = removeCredentials(config ?? { apiVersion: 'v1', kind: 'Config' }, entry.name).config;
   const cluster: Record<string, unknown> = { server: entry.server };
@@ -205,6 +208,7 @@ export function addCredentials(config: KubeconfigDocument | undefined, entry: Cr
     clusters: [...(base.clusters ?? []), { name: entry.name, cluster }],
     users: [...(base.users ?? []), { name: entry.name, user: { token: entry.token } }],
     contexts: [...(base.contexts ?? []), { name: entry.name, context: { cluster: entry.name, user: entry.name } }],
+    'current-context': base['current-context'] || entry.name,
   };
 }
 

@@ -6,7 +6,16 @@ import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { GitfedError } from '../model/diagnostic.ts';
+import { loadModel } from '../model/load-model.ts';
+import { readDirSnapshot } from '../source/read-dir-snapshot.ts';
+import type { RepoView } from './file-change.ts';
 import type { KubeconfigDocument } from './join-plan.ts';
+
+/** The repository's manifest files and the model loaded from them, for the planners. */
+export async function readRepoView(dir: string): Promise<RepoView> {
+  const snapshot = await readDirSnapshot(dir);
+  return { files: snapshot.files, model: loadModel(snapshot) };
+}
 
 /** The kubeconfig, or undefined when the file does not exist. Its content never reaches a message. */
 export async function readCredentialsFile(file: string): Promise<KubeconfigDocument | undefined> {

@@ -11,7 +11,8 @@
  * 7. {@link planMarker}, an invisible HTML comment a CI job finds its earlier comment by.
  *
  * Order is stable: clusters by name, ids and fields sorted. Size is bounded: a list shows at most `maxItems`
- * entries and a changed object at most `maxFields` fields, each saying how many it left out; and the whole text
+ * entries (a cluster's section fewer when many clusters change, so that each keeps its section) and a changed
+ * object at most `maxFields` fields, each saying how many it left out; and the whole text
  * stays within `maxChars` (GitHub's comment limit, 65,536), cut at a line with a note that says so (open
  * `<details>` are closed first). Everything that comes from a manifest or a member is escaped
  * ({@link escapeMarkdown}) or shown as inline code ({@link inlineCode}), so it cannot break the layout.
@@ -45,6 +46,7 @@ export interface PlanMarkdownOptions {
 export function formatPlanMarkdown(plan: RevisionPlan, options: PlanMarkdownOptions = {}): string {
   const maxItems = Math.max(1, options.maxItems ?? 100);
   const maxFields = Math.max(1, options.maxFields ?? 10);
+  const maxChars = options.maxChars ?? githubCommentLimit;
   const lines: string[] = [summaryLine(plan, options.refs), ''];
 
   if (plan.errors.length > 0) {
@@ -80,8 +82,10 @@ export function formatPlanMarkdown(plan: RevisionPlan, options: PlanMarkdownOpti
   const names = Object.keys(plan.clusters);
   const changed = names.filter((name) => hasObjectChanges(plan.clusters[name]!) || plan.clusters[name]!.held.length > 0);
   if (changed.length > 0) {
+    // Every cluster gets its section: with many clusters each lists fewer objects (about 120 characters each).
+    const perCluster = Math.max(3, Math.min(maxItems, Math.floor((maxChars * 0.7) / (changed.length * 120))));
     lines.push('### Changes per cluster', '');
-    for (const name of changed) lines.push(...clusterSection(name, plan.clusters[name]!, maxItems, maxFields));
+    for (const name of changed) lines.push(...clusterSection(name, plan.clusters[name]!, perCluster, maxFields));
   }
   const quiet = names.filter((name) => !changed.includes(name));
   if (quiet.length > 0) lines.push(`No changes: ${quiet.map(escapeMarkdown).join(', ')}.`, '');
@@ -97,7 +101,7 @@ export function formatPlanMarkdown(plan: RevisionPlan, options: PlanMarkdownOpti
     lines.push(`### Warnings at head (${plan.warnings.length})`, '', '<details>', `<summary>${plan.warnings.length} warning${plan.warnings.length === 1 ? '' : 's'}</summary>`, '');
     lines.push(...bounded(plan.warnings.map(diagnosticLine), maxItems, 'warnings'), '', '</details>', '');
   }
-  return fit(lines, options.maxChars ?? githubCommentLimit);
+  return fit(lines, maxChars);
 }
 
 function summaryLine(plan: RevisionPlan, refs: { base: string; head: string } | undefined): string {

@@ -6,7 +6,9 @@
  *
  * Rules:
  * 1. Objects pair by group, kind, namespace and name (objectKey) within a cluster; people see `Kind/namespace/name`.
- *    Lists are sorted by id; clusters by name. Every cluster declared in either revision has an entry, with its
+ *    Both revisions list a cluster's objects in render order, so most pair by position and only the rest by key;
+ *    render shares one object among clusters, so each pair of objects is compared once. Lists are sorted by id;
+ *    clusters by name. Every cluster declared in either revision has an entry, with its
  *    status: `added` (declared at head only), `removed` (declared at base only) or `kept`.
  * 2. An object that is gone at head but that head failed to render (an error naming it, in that cluster or in
  *    none; or its type is disabled) is `held`, not removed: apply leaves such objects as they are.
@@ -20,7 +22,8 @@
  *    the base object count there (what the member's inventory holds once base was applied), through
  *    holdsDeletions; a cluster annotated gitfed.io/allow-mass-deletion: "true" at head is never held.
  * 7. Replica splits of ReplicaSchedulingPreferences that differ, before and after (null where absent).
- * 8. Errors and warnings are head's, every message passed through `redact` (the CLI hides Secret values with it).
+ * 8. Errors and warnings are head's, every message passed through `redact` when given (the CLI redacts Secret values
+ *    before it plans, since it prints the diagnostics on stderr too).
  */
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { compareText } from '../model/diagnostic.ts';
@@ -30,7 +33,7 @@ import type { RenderResult } from '../render/render.ts';
 import type { Change } from './change-set.ts';
 import { defaultDeletionGuard, holdsDeletions, type DeletionGuardPolicy } from './deletion-guard.ts';
 import { fieldChanges, type FieldChange } from './field-changes.ts';
-import { idOf, identityOf, objectKey } from './object-key.ts';
+import { groupOf, idOf, identityOf, objectKey } from './object-key.ts';
 
 /** What the planner needs of a cluster declaration. A loaded Model's Cluster fits. */
 export interface ClusterSummary {
@@ -193,11 +196,21 @@ export function planRevisions(base: RevisionInput, head: RevisionInput, options:
     const status: ClusterStatus = inBase && inHead ? 'kept' : inHead ? 'added' : 'removed';
     const baseObjects = base.clusters[name] ?? [];
     const headObjects = head.clusters[name] ?? [];
+    const plan: ClusterPlan = { status, added: [], removed: [], changed: [], held: [], objects: { base: baseObjects.length, head: headObjects.length } };
+    const compare = (previous: KubeObject, object: KubeObject) => {
+      const change = pairs.between(previous, object, identities);
+      if (change) plan.changed.push(change);
+    };
+    // Both lists are in render order, so most objects pair up by position; the rest pair by key.
+    let same = 0;
+    while (same < baseObjects.length && same < headObjects.length && sameIdentity(baseObjects[same]!, headObjects[same]!)) {
+      compare(baseObjects[same]!, headObjects[same]!);
+      same++;
+    }
     const before = new Map<string, KubeObject>();
-    for (const object of baseObjects) before.set(identities.of(object).key, object);
-    const managed = before.size;
-    const plan: ClusterPlan = { status, added: [], removed: [], changed: [], held: [], objects: { base: managed, head: headObjects.length } };
-    for (const object of headObjects) {
+    for (let index = same; index < baseObjects.length; index++) before.set(identities.of(baseObjects[index]!).key, baseObjects[index]!);
+    for (let index = same; index < headObjects.length; index++) {
+      const object = headObjects[index]!;
       const { key, id } = identities.of(object);
       const previous = before.get(key);
       if (!previous) {
@@ -206,8 +219,7 @@ export function planRevisions(base: RevisionInput, head: RevisionInput, options:
         continue;
       }
       before.delete(key); // what is left in `before` afterwards is gone at head
-      const change = pairs.between(previous, object, id);
-      if (change) plan.changed.push(change);
+      compare(previous, object);
     }
     let deletions = 0;
     for (const object of before.values()) {
@@ -231,6 +243,7 @@ export function planRevisions(base: RevisionInput, head: RevisionInput, options:
     clusters[name] = plan;
 
     const allowed = declaredHead.get(name)?.annotations?.[allowMassDeletionAnnotation] === 'true';
+    const managed = baseObjects.length;
     if (status !== 'removed' && !allowed && holdsDeletions(deletions, managed, policy)) {
       guarded.push({ cluster: name, deletions, managed });
     }
@@ -281,14 +294,17 @@ export function formatPlanJson(plan: RevisionPlan): string {
  */
 export function hasChanges(plan: RevisionPlan): boolean {
   if (Object.values(plan.clusters).some(hasObjectChanges)) return true;
-  return Object.values(plan.live ?? {}).some((member) => member.changes.some(isLiveWork));
+  // An object a member marks kubefed.io/managed: "false" is left alone on purpose, every time: not work to do.
+  return Object.values(plan.live ?? {}).some((member) =>
+    member.changes.some((change) => isLiveWork(change) && change.propagation !== 'ManagedLabelFalse'),
+  );
 }
 
 export function hasObjectChanges(cluster: ClusterPlan): boolean {
   return cluster.added.length + cluster.removed.length + cluster.changed.length > 0;
 }
 
-/** A live change that writes to the member (or would, but cannot). */
+/** A live change worth showing: one that writes to the member, or would but cannot. */
 export function isLiveWork(change: Change): boolean {
   return change.action !== 'unchanged' || change.propagation !== 'ClusterPropagationOK';
 }
@@ -342,17 +358,27 @@ class Identities {
   }
 }
 
+/** Same group, kind, namespace and name: the same member object (objectKey), without building the key. */
+function sameIdentity(a: KubeObject, b: KubeObject): boolean {
+  return (
+    a.kind === b.kind &&
+    a.metadata.name === b.metadata.name &&
+    a.metadata.namespace === b.metadata.namespace &&
+    (a.apiVersion === b.apiVersion || groupOf(a.apiVersion) === groupOf(b.apiVersion))
+  );
+}
+
 /** The change between a pair of objects, compared once per pair however many clusters share it (see Identities). */
 class PairChanges {
   readonly #seen = new Map<KubeObject, { after: KubeObject; change: ObjectChange | null; others?: Map<KubeObject, ObjectChange | null> }>();
 
-  between(before: KubeObject, after: KubeObject, id: string): ObjectChange | null {
+  between(before: KubeObject, after: KubeObject, identities: Identities): ObjectChange | null {
     const entry = this.#seen.get(before);
     if (entry?.after === after) return entry.change;
     const known = entry?.others?.get(after);
     if (known !== undefined) return known;
     const fields = fieldChanges(before, after);
-    const change = fields.length > 0 ? { id, fields } : null;
+    const change = fields.length > 0 ? { id: identities.of(after).id, fields } : null;
     if (!entry) this.#seen.set(before, { after, change });
     else (entry.others ??= new Map()).set(after, change);
     return change;

@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { parse } from 'yaml';
@@ -30,8 +31,28 @@ import { federatedConfigMap, federatedNamespace, inventoryRef, kubeFedClusters, 
 
 const run = promisify(execFile);
 
-/** Daemon logs: silent unless GITFED_LOG_LEVEL asks (then JSON lines on stderr). */
-export const daemonLogger: Logger = pino({ level: process.env.GITFED_LOG_LEVEL ?? 'silent' }, process.stderr);
+/** One JSON log line of the daemon. */
+export interface LogLine {
+  time: number;
+  msg?: string;
+  revision?: string;
+  [field: string]: unknown;
+}
+
+/** A logger whose JSON lines are kept (info and up); also echoed on stderr when GITFED_LOG_LEVEL is set. */
+export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const echo = process.env.GITFED_LOG_LEVEL !== undefined;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = chunk.toString('utf8');
+      if (echo) process.stderr.write(text);
+      for (const line of text.split('\n')) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { logger: pino({ level: echo ? process.env.GITFED_LOG_LEVEL : 'info' }, sink), lines };
+}
 
 /** Author of the test's own pushes. */
 export const human = { name: 'someone', email: 'someone@gitfed.invalid' };
@@ -241,6 +262,8 @@ export async function startOwnGitServer(lab: E2eLab): Promise<OwnGitServer> {
 
 export interface StartedDaemon extends RunningDaemon {
   config: DaemonConfig;
+  /** Its log lines so far (JSON, info and up). */
+  logs: LogLine[];
   /** The webhook secret (also in config.webhookSecretFile). */
   secret: string;
   /** Posts a correctly signed push webhook for `main`. */
@@ -355,12 +378,13 @@ export function daemonKit(lab: E2eLab): DaemonKit {
             driftInterval: '1h',
             ...overrides,
           });
+          const { logger, lines } = capturingLogger();
           const daemon = await runDaemon(config, {
-            logger: daemonLogger.child({ instance }),
+            logger: logger.child({ instance }),
             env: { GITFED_GIT_USERNAME: lab.git.username, GITFED_GIT_PASSWORD: lab.git.password },
           });
           daemons.push(daemon);
-          return { ...daemon, config, secret, webhook: (after) => postWebhook(daemon.url, { secret, ...(after ? { after } : {}) }) };
+          return { ...daemon, config, logs: lines, secret, webhook: (after) => postWebhook(daemon.url, { secret, ...(after ? { after } : {}) }) };
         },
         report: () => readRemoteReport(url, credentials),
         async commits() {

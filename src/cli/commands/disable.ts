@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { planDisable } from '../../kubefedctl/plan-type-config.ts';
 import type { CliContext } from '../context.ts';
-import { addTypeOptions, performChange, readRepoView, typeRequest, type TypeFlags } from './enable.ts';
+import { readRepoView } from '../../kubefedctl/repo-files.ts';
+import { addTypeOptions, performChange, typeRequest, type TypeFlags } from './enable.ts';
 
 export function registerDisable(program: Command, ctx: CliContext): void {
   addTypeOptions(program.command('disable'))

@@ -5,12 +5,10 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { SCOPES } from '../../model/schemas.ts';
-import { loadModel } from '../../model/load-model.ts';
 import type { Scope } from '../../model/types.ts';
-import type { FileChange, RepoView } from '../../kubefedctl/file-change.ts';
+import type { FileChange } from '../../kubefedctl/file-change.ts';
 import { planEnable, type TypeRequest } from '../../kubefedctl/plan-type-config.ts';
-import { removeFile, writeRepoFile } from '../../kubefedctl/repo-files.ts';
-import { readDirSnapshot } from '../../source/read-dir-snapshot.ts';
+import { readRepoView, removeFile, writeRepoFile } from '../../kubefedctl/repo-files.ts';
 import type { CliContext } from '../context.ts';
 
 export interface TypeFlags {
@@ -47,11 +45,6 @@ export function typeRequest(type: string | undefined, flags: TypeFlags): TypeReq
     federatedGroup: flags.federatedGroup,
     federatedVersion: flags.federatedVersion,
   };
-}
-
-export async function readRepoView(dir: string): Promise<RepoView> {
-  const snapshot = await readDirSnapshot(dir);
-  return { files: snapshot.files, model: loadModel(snapshot) };
 }
 
 /** Performs the planned change (or prints it with --dry-run). */

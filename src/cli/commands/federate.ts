@@ -26,6 +26,7 @@ interface FederateFlags {
   kubeconfig?: string;
   contents?: boolean;
   skipApiResources?: string;
+  skipOwned?: boolean;
   repo?: string;
   out?: string;
 }
@@ -42,6 +43,7 @@ export function registerFederate(program: Command, ctx: CliContext): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config)')
     .option('-c, --contents', 'with a Namespace: also federate every namespaced object in it (KubeFed\'s skip rules apply)')
     .option('-s, --skip-api-resources <names>', 'with --contents: comma-separated resources (kind, plural, short name, plural.group) or groups to leave out')
+    .option('--skip-owned', 'with --contents: also leave out objects a controller owns (Pods of a ReplicaSet, ReplicaSets of a Deployment, EndpointSlices …), which KubeFed federated too')
     .option('--repo <dir>', 'use this repository\'s FederatedTypeConfigs for the federated kind and group (default: KubeFed\'s defaults)')
     .option('--out <file>', 'write the YAML to this file instead of printing it')
     .addHelpText(
@@ -58,7 +60,7 @@ Examples:
   kubectl get configmap settings -n shop -o yaml | gitfed federate -f -
   gitfed federate -f manifests.yaml -n shop --out federated/shop.yaml
   gitfed federate deploy web -n shop --context member1
-  gitfed federate namespace shop --contents --skip-api-resources secrets,apps --context member1
+  gitfed federate namespace shop --contents --skip-owned --skip-api-resources secrets,apps --context member1
 
 Exit codes: 0 done, 1 some object could not be federated (the others are printed), 2 usage errors.`,
     )
@@ -148,6 +150,7 @@ async function federateLive(ctx: CliContext, kind: string, name: string, flags: 
         const items = await client.list(containedVersion, contained.kind, { namespace: name });
         const type = typeConfigFor(targetTypeOf(contained), repoTypes);
         for (const item of items.sort((a, b) => compareText(a.metadata.name, b.metadata.name))) {
+          if (flags.skipOwned && isControlled(item)) continue;
           if (!isDns1123Subdomain(item.metadata.name)) {
             ctx.stderr.write(`warning skipped ${typeConfigName(contained.pluralName, contained.group)} "${item.metadata.name}": the name is not a DNS-1123 subdomain\n`);
             continue;
@@ -162,6 +165,11 @@ async function federateLive(ctx: CliContext, kind: string, name: string, flags: 
     await client.close();
   }
   return { objects, diagnostics };
+}
+
+function isControlled(object: { metadata: Record<string, unknown> }): boolean {
+  const owners = object.metadata.ownerReferences;
+  return Array.isArray(owners) && owners.some((owner) => (owner as { controller?: unknown }).controller === true);
 }
 
 function formatDiagnostic(diagnostic: Diagnostic): string {

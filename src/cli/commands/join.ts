@@ -32,10 +32,9 @@ import {
   type RbacPreset,
 } from '../../kubefedctl/join-plan.ts';
 import { planAddCluster } from '../../kubefedctl/plan-cluster-file.ts';
-import { readCredentialsFile, removeFile, writeCredentialsFile, writeRepoFile } from '../../kubefedctl/repo-files.ts';
+import { readCredentialsFile, readRepoView, removeFile, writeCredentialsFile, writeRepoFile } from '../../kubefedctl/repo-files.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration } from '../parse-duration.ts';
-import { readRepoView } from './enable.ts';
 
 interface JoinFlags {
   clusterContext?: string;
@@ -90,7 +89,8 @@ Examples:
   gitfed join edge-7 --cluster-context admin@edge-7 --credentials ~/.kube/gitfed.yaml --rbac cluster-admin
   gitfed join member1 --dry-run
 
-Exit codes: 0 joined, 1 the member refused or failed, 2 usage errors (existing cluster file or context without --force).`,
+Exit codes: 0 joined; 1 the member refused or failed, or the repository already declares NAME (an existing
+clusters/NAME.yaml needs --force); 2 usage errors (an existing credentials context NAME needs --force).`,
     )
     .action(async (name: string, flags: JoinFlags) => {
       validateClusterName(name);

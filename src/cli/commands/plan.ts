@@ -63,15 +63,23 @@ something changes (and for usage errors).`,
         reportPath: flags.reportPath,
         instance: flags.instance,
       };
+      const started = performance.now();
+      const timed = <T>(revision: string, work: Promise<T>): Promise<T> =>
+        work.then((result) => {
+          ctx.logger.debug({ revision, ms: Math.round(performance.now() - started) }, 'revision read, loaded and rendered');
+          return result;
+        });
       const [base, head] = await Promise.all([
-        flags.parallel ? renderRevisionApart(repo, baseRevision, options) : renderRevision(repo, baseRevision, options),
-        renderRevision(repo, headRevision, options),
+        timed(baseRevision, flags.parallel ? renderRevisionApart(repo, baseRevision, options) : renderRevision(repo, baseRevision, options)),
+        timed(headRevision, renderRevision(repo, headRevision, options)),
       ]);
       // Diagnostics name files relative to --path; a reviewer reads paths from the repository root.
       const prefix = splitPath(flags.path ?? '').join('/');
       const redactor = redactorFor(allObjects(base, head));
+      // Messages may quote manifests: no Secret value goes to stdout or stderr.
       const diagnostics = head.diagnostics.map((d) => ({ ...withPrefix(d, prefix), message: redactor.text(d.message) }));
-      let plan = planRevisions(base, { ...head, diagnostics }, { redact: redactor.text, deletionGuard: defaultDeletionGuard });
+      let plan = planRevisions(base, { ...head, diagnostics }, { deletionGuard: defaultDeletionGuard });
+      ctx.logger.debug({ ms: Math.round(performance.now() - started), ...plan.summary }, 'plan made');
 
       let unreachable = false;
       if (flags.live) {
@@ -112,6 +120,7 @@ something changes (and for usage errors).`,
           ? formatPlanJson(plan)
           : formatPlanMarkdown(plan, { refs: { base: flags.base, head: flags.head } }),
       );
+      ctx.logger.debug({ ms: Math.round(performance.now() - started) }, 'plan written');
       writeDiagnostics(ctx.stderr, diagnostics, flags.repo);
       if (plan.errors.length > 0 || unreachable) ctx.fail(1);
       else if (flags.detailedExitcode && hasChanges(plan)) ctx.fail(2);

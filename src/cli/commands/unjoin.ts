@@ -11,9 +11,8 @@ import { GitfedError } from '../../model/diagnostic.ts';
 import { unjoinMember } from '../../kubefedctl/join-member.ts';
 import { DEFAULT_JOIN_NAMESPACE, joinNames, removeCredentials, validateClusterName } from '../../kubefedctl/join-plan.ts';
 import { planRemoveCluster } from '../../kubefedctl/plan-cluster-file.ts';
-import { readCredentialsFile, writeCredentialsFile } from '../../kubefedctl/repo-files.ts';
+import { readCredentialsFile, readRepoView, writeCredentialsFile } from '../../kubefedctl/repo-files.ts';
 import type { CliContext } from '../context.ts';
-import { readRepoView } from './enable.ts';
 import { defaultCredentialsFile, joinFieldManager, memberAdmin, performFileChange, reportMemberError } from './join.ts';
 
 interface UnjoinFlags {

@@ -89,6 +89,16 @@ spec: {}
     }
   });
 
+  it('round-trips flow-style metadata too', () => {
+    for (const metadata of ['{name: web, namespace: shop}', '{ name: web, namespace: shop, annotations: {a: b} }']) {
+      const text = `apiVersion: types.kubefed.io/v1beta1\nkind: FederatedDeployment\nmetadata: ${metadata}\nspec: {}\n`;
+      const { enabled, disabled, enabledValue } = roundTrip(text);
+      expect(orphaningStatus(enabledValue)).toBe('Enabled');
+      expect(enabled).toContain('kubefed.io/orphan: "true"}');
+      expect(disabled).toBe(text);
+    }
+  });
+
   it('replaces another value of the annotation, and disable removes it whatever it says', () => {
     const text = `apiVersion: types.kubefed.io/v1beta1\nkind: FederatedDeployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    kubefed.io/orphan: "false"\n    other: x\nspec: {}\n`;
     const located = locateFederatedObject(new Map([['a.yaml', text]]), { type: 'federateddeployments', name: 'web' });

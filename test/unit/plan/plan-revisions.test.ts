@@ -66,12 +66,11 @@ describe('planRevisions', () => {
       { cluster: 'b', deletions: 5, managed: 7 },
       { cluster: 'c', deletions: 5, managed: 7 },
     ]);
-    // As the KubeFedCluster annotation gitfed.io/allow-mass-deletion: "true" on b would say.
-    const allowing = revision(head);
-    const lifted = planRevisions(revision(base), {
-      ...allowing,
-      model: { clusters: allowing.model.clusters.map((c) => (c.name === 'b' ? { ...c, annotations: { 'gitfed.io/allow-mass-deletion': 'true' } } : c)) },
-    });
+    const allowing = threeClusters['clusters.yaml'].replace(
+      '  name: b\n  namespace: kube-federation-system\n',
+      '  name: b\n  namespace: kube-federation-system\n  annotations:\n    gitfed.io/allow-mass-deletion: "true"\n',
+    );
+    const lifted = planRevisions(revision(base), revision({ ...head, 'clusters.yaml': allowing }));
     expect(lifted.deletionGuard.map((guarded) => guarded.cluster)).toEqual(['a', 'c']);
     expect(formatPlanMarkdown(plan)).toContain('the deletion guard would hold these deletions');
   });
@@ -196,12 +195,22 @@ describe('formatPlanMarkdown', () => {
     const plan = planRevisions(revision(base), revision(head));
     const whole = formatPlanMarkdown(plan, { maxChars: 10_000_000 });
     expect(whole.length).toBeGreaterThan(20_000);
-    const cut = formatPlanMarkdown(plan, { maxChars: 20_000 });
-    expect(cut.length).toBeLessThanOrEqual(20_000);
+    const cut = formatPlanMarkdown(plan, { maxChars: 6_000 });
+    expect(cut.length).toBeLessThanOrEqual(6_000);
     expect(cut.split('\n')[0]).toBe(whole.split('\n')[0]);
     expect(cut.match(/<details>/g)?.length).toBe(cut.match(/<\/details>/g)?.length);
-    expect(cut).toContain('> ✂️ Cut to fit a GitHub comment (20,000 characters)');
+    expect(cut).toContain('> ✂️ Cut to fit a GitHub comment (6,000 characters)');
     expect(cut.endsWith(`${planMarker}\n`)).toBe(true);
+  });
+
+  it('keeps a section for every changed cluster by listing fewer objects in each', () => {
+    const manyClusters = Array.from({ length: 30 }, (_, i) => clusterYaml(`cluster-${String(i).padStart(2, '0')}`)).join('---\n');
+    const base = { 'clusters.yaml': manyClusters, ...namespace, 'cm.yaml': configMaps(60) };
+    const head = { ...base, 'cm.yaml': configMaps(60).replaceAll('index: "', 'index: "changed-') };
+    const markdown = formatPlanMarkdown(planRevisions(revision(base), revision(head)), { maxChars: 40_000 });
+    expect(markdown).not.toContain('Cut to fit');
+    expect(markdown.match(/<details>/g)).toHaveLength(30);
+    expect(markdown).toContain('- … and 53 more (see `-o json`)');
   });
 
   it('escapes what comes from manifests and fences code whatever it holds', () => {
