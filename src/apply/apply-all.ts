@@ -46,7 +46,7 @@ export async function applyAll(
       }
       const allowMassDeletion = options.allowMassDeletion || annotations.get(cluster)?.[allowMassDeletionAnnotation] === 'true';
       const result = await applyMember(
-        { cluster, objects, held: held.get(cluster) ?? held.get('*') ?? new Set() },
+        { cluster, objects, held: held.get(cluster) ?? held.get('*') ?? new Set(), heldKinds: new Set(rendered.disabledKinds ?? []) },
         client,
         { ...options, allowMassDeletion },
         deps,

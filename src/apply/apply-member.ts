@@ -30,7 +30,7 @@ import { compareChanges, type Change, type ClusterChanges, type PropagationStatu
 import { holdsDeletions, type DeletionGuardPolicy } from '../plan/deletion-guard.ts';
 import { diffFields } from '../plan/diff-fields.ts';
 import { hashObject, versionOf, type InventoryEntry } from '../plan/inventory.ts';
-import { idOf, identityOf, objectKey, type ObjectIdentity } from '../plan/object-key.ts';
+import { groupOf, idOf, identityOf, objectKey, type ObjectIdentity } from '../plan/object-key.ts';
 import { applyStages, stageOf } from '../render/order-objects.ts';
 import { readInventory, writeInventory } from './inventory-store.ts';
 import { waitForEstablished } from './wait-for-established.ts';
@@ -56,6 +56,8 @@ export interface MemberDesired {
   objects: readonly KubeObject[];
   /** Ids (`Kind/namespace/name`) that failed to render here or whose type is disabled: left as they are. */
   held: ReadonlySet<string>;
+  /** `group/Kind` of disabled types: their inventory entries are kept, even for objects that left Git. */
+  heldKinds?: ReadonlySet<string>;
 }
 
 export interface MemberApplyResult extends ClusterChanges {
@@ -228,7 +230,7 @@ export async function applyMember(
   const candidates: InventoryEntry[] = [];
   for (const entry of previous.values()) {
     if (desiredKeys.has(entry.key)) continue;
-    if (desired.held.has(idOf(entry))) next.set(entry.key, entry);
+    if (desired.held.has(idOf(entry)) || desired.heldKinds?.has(`${groupOf(entry.apiVersion)}/${entry.kind}`)) next.set(entry.key, entry);
     else candidates.push(entry);
   }
   const deletions = candidates.filter((entry) => !entry.orphan).length;

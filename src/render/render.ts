@@ -28,6 +28,11 @@ export interface RenderResult {
   diagnostics: Diagnostic[];
   /** RSP splits, sorted by preference. */
   replicas: ReplicaSplit[];
+  /**
+   * `group/Kind` of target types whose FederatedTypeConfig says propagation: Disabled, sorted. Like KubeFed with
+   * that type's controller stopped, apply neither applies nor prunes anything of these kinds.
+   */
+  disabledKinds?: string[];
 }
 
 /** Namespaces KubeFed never propagates as Namespace objects (spec §3). */
@@ -166,6 +171,9 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
     clusters,
     diagnostics: diagnostics.sort(compareDiagnostics),
     replicas: replicas.sort((a, b) => (a.preference < b.preference ? -1 : a.preference > b.preference ? 1 : 0)),
+    disabledKinds: sortedText(
+      new Set(model.typeConfigs.filter((type) => type.propagation === 'Disabled').map((type) => `${type.target.group}/${type.target.kind}`)),
+    ),
   };
 }
 

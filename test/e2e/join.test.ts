@@ -1,5 +1,6 @@
 /**
- * `gitfed join` / `unjoin` against a lab member, and `gitfed disable` / `enable` end to end through apply.
+ * `gitfed join` / `unjoin` against a lab member, `gitfed disable` / `enable` end to end through apply, and
+ * `gitfed federate` reading live objects.
  *
  * join: the credentials it writes (a kubeconfig with only the new context) run a real gitfed apply (create,
  * no-op, prune), and are refused what the `apply` preset leaves out (impersonation, escalation through RBAC, no
@@ -13,7 +14,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { createClientNodeClusterClient } from '../../src/cluster/client-node-cluster-client.ts';
 import { ClusterRequestError, type ObjectRef } from '../../src/cluster/cluster-client.ts';
 import { managedLabel } from '../../src/model/marks.ts';
@@ -254,6 +255,13 @@ describe('gitfed join / unjoin against a lab member', () => {
   });
 });
 
+/** The FederatedTypeConfig files `gitfed disable` wrote, so a rewritten revision keeps them. */
+async function typesFiles(repoDir: string): Promise<Record<string, string>> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const names = await readdir(`${repoDir}/types`).catch(() => [] as string[]);
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [`types/${name}`, await readFile(`${repoDir}/types/${name}`, 'utf8')])));
+}
+
 describe('gitfed disable / enable through apply', () => {
   it('neither applies nor prunes the objects of a disabled type, and applies them again once enabled', async () => {
     const s = await kit.scenario('disable');
@@ -277,6 +285,19 @@ describe('gitfed disable / enable through apply', () => {
     expect(replicasOf(await kit.mustLive(member, deploymentRef(s.namespace, 'web')))).toBe(1);
     expect(await kit.inventoryNames(member, s.instance)).toContain('Deployment/web');
 
+    // Disabled and removed from Git: still not pruned (KubeFed with that type's controller stopped deleted nothing).
+    const withoutDeployment = yamlOf(
+      federatedNamespace(s.namespace, [member]),
+      federatedConfigMap({ name: 'settings', namespace: s.namespace, placement: [member], data: { color: 'blue' } }),
+    );
+    await s.revision({ 'app.yaml': withoutDeployment, ...(await typesFiles(s.repo.dir)) });
+    const removed = await runCli('apply', '--repo', s.repo.dir, '--kubeconfig', lab.kubeconfig, '--instance', s.instance);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).not.toContain('Deployment');
+    expect(replicasOf(await kit.mustLive(member, deploymentRef(s.namespace, 'web')))).toBe(1);
+    expect(await kit.inventoryNames(member, s.instance)).toContain('Deployment/web');
+    await s.revision({ 'app.yaml': app(3), ...(await typesFiles(s.repo.dir)) });
+
     // Enabled again: the change in Git reaches the member.
     expect((await runCli('enable', 'deployments.apps', '--repo', s.repo.dir)).stdout).toBe(
       'set propagation: Enabled on FederatedTypeConfig deployments.apps in types/deployments.apps.yaml\n',
@@ -287,3 +308,45 @@ describe('gitfed disable / enable through apply', () => {
     expect(replicasOf(await kit.mustLive(member, deploymentRef(s.namespace, 'web')))).toBe(3);
   });
 });
+
+describe('gitfed federate from a live member', () => {
+  it('federates a namespace and its contents as KubeFed did, leaving out controller-owned objects with --skip-owned', async () => {
+    const namespace = uniqueName('e2e-federate');
+    const admin = kit.observer.get(member);
+    cleanups.push(() => admin.delete(namespaceRef(namespace)));
+    await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { team: 'shop' } } });
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace, annotations: { note: 'dropped' } },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    await admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace }, data: { color: 'blue' } });
+    const service = await kit.mustLive(member, { apiVersion: 'v1', kind: 'Service', namespace, name: 'web' });
+    expect((service.spec as { clusterIP?: string }).clusterIP).toBeTruthy();
+
+    const one = await runCli('federate', 'svc', 'web', '-n', namespace, '--context', member, '--kubeconfig', lab.kubeconfig);
+    expect(one.code).toBe(0);
+    expect(one.stderr).toContain(`warning AnnotationsNotSupported Service/${namespace}/web`);
+    const [federatedService] = parseAll(one.stdout);
+    expect(federatedService).toMatchObject({ apiVersion: 'types.kubefed.io/v1beta1', kind: 'FederatedService', metadata: { name: 'web', namespace } });
+    const spec = (federatedService?.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    expect(spec.clusterIP).toBeUndefined();
+    expect(spec.clusterIPs).toBeUndefined();
+    expect(spec.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+
+    const all = await runCli('federate', 'namespace', namespace, '--contents', '--skip-owned', '--context', member, '--kubeconfig', lab.kubeconfig);
+    expect(all.code).toBe(0);
+    const kinds = parseAll(all.stdout).map((doc) => `${String(doc.kind)}/${String((doc.metadata as { name: string }).name)}`);
+    expect(kinds[0]).toBe(`FederatedNamespace/${namespace}`);
+    expect(kinds).toContain('FederatedConfigMap/settings');
+    expect(kinds).toContain('FederatedService/web');
+    expect(kinds).toContain('FederatedServiceAccount/default');
+    expect(kinds.some((kind) => kind.startsWith('FederatedEndpointSlice/') || kind.startsWith('FederatedEndpoints/') || kind.startsWith('FederatedEvent/'))).toBe(false);
+    expect(parseAll(all.stdout)[0]).toMatchObject({ metadata: { name: namespace, namespace }, spec: { template: { spec: {} } } });
+  });
+});
+
+function parseAll(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, unknown>).filter(Boolean);
+}

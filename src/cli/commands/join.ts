@@ -76,7 +76,8 @@ export function registerJoin(program: Command, ctx: CliContext): void {
       `
 In the member (through --cluster-context): namespace ${DEFAULT_JOIN_NAMESPACE} (if missing), ServiceAccount gitfed-NAME,
 its long-lived token Secret gitfed-NAME-token, and RBAC gitfed:NAME. Preset "apply" (default) grants what gitfed
-apply needs: ${describeRules()}.
+apply needs:
+${describeRules()}
 It grants no impersonate, escalate or bind, so gitfed cannot hand out more than it holds (federating RBAC that
 grants "*" or binds admin/edit needs --rbac cluster-admin). Preset "cluster-admin" binds the built-in cluster-admin.
 
@@ -221,7 +222,7 @@ function describeRules(): string {
     rule.nonResourceURLs
       ? `get on ${(rule.nonResourceURLs as string[]).join(', ')}`
       : `${(rule.verbs as string[]).join(', ')} on every resource of every group`,
-  ).join('; ');
+  ).map((line) => `  - ${line}`).join('\n');
 }
 
 function dryRunText(names: ReturnType<typeof joinNames>, preset: RbacPreset, context: string, credentialsFile: string, clusterChange: FileChange): string {

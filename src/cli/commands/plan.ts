@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../model/diagnostic.ts';
 import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
 import { formatPlanMarkdown } from '../../plan/format-plan-markdown.ts';
 import { formatPlanJson, hasChanges, planRevisions, withLive, type RevisionInput } from '../../plan/plan-revisions.ts';
-import { redactorFor } from '../../report/redact-secrets.ts';
+import { isSecretKind, redactorFor } from '../../report/redact-secrets.ts';
 import { splitPath } from '../../source/read-git-snapshot.ts';
 import { openLocalRepo, renderRevision, renderRevisionApart, resolveRevision, type RenderRevisionOptions } from '../../source/read-revision.ts';
 import type { CliContext } from '../context.ts';
@@ -75,7 +75,7 @@ something changes (and for usage errors).`,
       ]);
       // Diagnostics name files relative to --path; a reviewer reads paths from the repository root.
       const prefix = splitPath(flags.path ?? '').join('/');
-      const redactor = redactorFor(allObjects(base, head));
+      const redactor = redactorFor(secretsOf(base, head));
       // Messages may quote manifests: no Secret value goes to stdout or stderr.
       const diagnostics = head.diagnostics.map((d) => ({ ...withPrefix(d, prefix), message: redactor.text(d.message) }));
       let plan = planRevisions(base, { ...head, diagnostics }, { deletionGuard: defaultDeletionGuard });
@@ -131,6 +131,9 @@ function withPrefix(diagnostic: Diagnostic, prefix: string): Diagnostic {
   return prefix && diagnostic.file ? { ...diagnostic, file: `${prefix}/${diagnostic.file}` } : diagnostic;
 }
 
-function* allObjects(...revisions: RevisionInput[]) {
-  for (const revision of revisions) for (const objects of Object.values(revision.clusters)) yield* objects;
+/** The Secrets of both revisions: only their values are hidden (report/redact-secrets.ts). */
+function* secretsOf(...revisions: RevisionInput[]) {
+  for (const revision of revisions) {
+    for (const objects of Object.values(revision.clusters)) for (const object of objects) if (isSecretKind(object.kind)) yield object;
+  }
 }

@@ -5,10 +5,11 @@
  */
 import git from 'isomorphic-git';
 import * as fs from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDirSnapshot } from '../../../src/source/read-dir-snapshot.ts';
 import { runCli } from '../../support/run-cli.ts';
 
 const quickstart = 'fixtures/quickstart';
@@ -22,17 +23,8 @@ afterAll(async () => {
 
 type Files = Record<string, string>;
 
-async function readTree(dir: string, prefix = ''): Promise<Files> {
-  const files: Files = {};
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) Object.assign(files, await readTree(dir, rel));
-    else files[rel] = await readFile(path.join(dir, rel), 'utf8');
-  }
-  return files;
-}
 
-const quickstartFiles = await readTree(quickstart);
+const quickstartFiles: Files = Object.fromEntries((await readDirSnapshot(quickstart)).files);
 
 /** `files` with `from` replaced by `to` in `file`; fails loudly when the fixture no longer holds `from`. */
 function edit(files: Files, file: string, from: string, to: string): Files {

@@ -3,27 +3,17 @@
  * duplicated or changed a character at a time, in the base or the head), and its output keeps its shape.
  */
 import fc from 'fast-check';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/model/load-model.ts';
 import { formatPlanMarkdown, githubCommentLimit, planMarker } from '../../../src/plan/format-plan-markdown.ts';
 import { formatPlanJson, planRevisions, type RevisionInput } from '../../../src/plan/plan-revisions.ts';
 import { render } from '../../../src/render/render.ts';
+import { readDirSnapshot } from '../../../src/source/read-dir-snapshot.ts';
 
 const root = 'fixtures/quickstart';
 
-async function readTree(dir: string, prefix = ''): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) Object.assign(files, await readTree(dir, rel));
-    else files[rel] = await readFile(path.join(dir, rel), 'utf8');
-  }
-  return files;
-}
 
-const quickstart = await readTree(root);
+const quickstart = Object.fromEntries((await readDirSnapshot(root)).files);
 const names = Object.keys(quickstart).sort();
 
 type Edit =
