@@ -1,7 +1,7 @@
 /**
  * Applies one member's desired objects: stage by stage with server-side apply, then prunes what left Git from
- * the member's inventory. Reads first and writes only what differs: a second apply of the same revision sends
- * one list per kind and no write (STYLE habit 5).
+ * the member's inventory. Reads first (one list per kind) and writes only what differs: a second apply of the
+ * same revision sends no write (STYLE habit 5).
  *
  * Per desired object, in order:
  *   1. the member does not serve the kind            → skipped, TypeNotServed
@@ -67,7 +67,6 @@ export interface MemberApplyResult extends ClusterChanges {
   inventoryFailed?: boolean;
 }
 
-const liveSelector = managedLabel; // lists every object carrying the label, "true" or "false"
 /** Manager that sets spec.replicas once, on creation, for retainReplicas objects (decision 12). */
 export const initialReplicasManager = 'gitfed-initial-replicas';
 
@@ -313,7 +312,10 @@ export async function applyMember(
   }
 }
 
-/** Lists each kind once (objects carrying kubefed.io/managed), falls back to a GET for objects not listed. */
+/**
+ * Lists each kind once, completely (paged), so one request per kind tells both what gitfed holds and which
+ * names already exist unmarked (adoption safety) — no per-object GET, even on a first apply.
+ */
 class LiveObjects {
   readonly #client: ClusterClient;
   readonly #lists = new Map<string, Promise<Map<string, KubeObject>>>();
@@ -327,12 +329,11 @@ class LiveObjects {
     let listed = this.#lists.get(kind);
     if (!listed) {
       listed = this.#client
-        .list(identity.apiVersion, identity.kind, { labelSelector: liveSelector })
+        .list(identity.apiVersion, identity.kind)
         .then((objects) => new Map(objects.map((object) => [objectKey(identityOf(object)), object])));
       this.#lists.set(kind, listed);
     }
-    const found = (await listed).get(objectKey(identity));
-    return found ?? this.#client.get(identity);
+    return (await listed).get(objectKey(identity)) ?? null;
   }
 }
 

@@ -91,7 +91,7 @@ export async function startMember(spec: MemberSpec): Promise<StartedMember> {
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         `--config=${kwokStages}`,
         '--node-lease-duration-seconds=40',
-        '--cidr=10.244.0.0/16', // pod IPs, apart from the service range (10.0.0.0/24)
+        '--cidr=10.244.0.0/16', // pod IPs, apart from the service range (10.96.0.0/16)
         '--node-ip=10.240.0.1',
       ],
     }),
@@ -138,7 +138,7 @@ async function startApiserver(spec: MemberSpec, timeoutMs: number): Promise<{ se
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${spec.pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${spec.pki.serviceAccountKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        '--service-cluster-ip-range=10.96.0.0/16', // room for thousands of Services (benchmarks)
         '--allow-privileged=true',
         '--disable-admission-plugins=ServiceAccount',
         '--profiling=false',
