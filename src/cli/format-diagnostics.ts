@@ -1,6 +1,6 @@
 /** Diagnostics for people (compiler style, on stderr) and for machines (the JSON shape of `-o json`). */
 import path from 'node:path';
-import { formatPosition, type Diagnostic } from '../model/diagnostic.ts';
+import { diagnosticJson, formatPosition, type Diagnostic, type DiagnosticJson } from '../model/diagnostic.ts';
 
 /** `fixtures/bad/app.yaml:12:5 error ApplyOverridesFailed member2 Deployment/shop/web: message` */
 export function formatDiagnostic(diagnostic: Diagnostic, repoDir: string): string {
@@ -10,20 +10,7 @@ export function formatDiagnostic(diagnostic: Diagnostic, repoDir: string): strin
   return `${where ? `${where} ` : ''}${diagnostic.severity} ${diagnostic.code} ${subject ? `${subject}: ` : ''}${diagnostic.message}`;
 }
 
-export interface DiagnosticJson {
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  field?: string;
-  cluster?: string;
-  resource?: string;
-}
-
-export function diagnosticJson({ severity: _severity, ...rest }: Diagnostic): DiagnosticJson {
-  return rest;
-}
+export type { DiagnosticJson };
 
 export function splitDiagnostics(diagnostics: readonly Diagnostic[]): { errors: DiagnosticJson[]; warnings: DiagnosticJson[] } {
   return {

@@ -60,6 +60,16 @@ export function warning(code: DiagnosticCode, message: string, where: Location =
   return { severity: 'warning', code, message, ...where };
 }
 
+/** A diagnostic as every command's `-o json` shows it: the severity is implied by the list it is in. */
+export interface DiagnosticJson extends Location {
+  code: string;
+  message: string;
+}
+
+export function diagnosticJson({ severity: _severity, ...rest }: Diagnostic): DiagnosticJson {
+  return rest;
+}
+
 /** Thrown where carrying on makes no sense (an unreadable repository, a bad flag). */
 export class GitfedError extends Error {
   readonly code: DiagnosticCode;

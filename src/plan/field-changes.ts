@@ -7,6 +7,7 @@
  * longer than that is replaced by a short description; `truncated` says so. The values of a Secret's `data` and
  * `stringData` are never copied: `masked` says they were left out.
  */
+import { isSecretKind } from '../model/markdown-text.ts';
 import type { JsonValue, KubeObject } from '../model/types.ts';
 
 export interface FieldChange {
@@ -24,10 +25,7 @@ export interface FieldChange {
 
 export const maxValueChars = 200;
 
-/** Kinds whose `data`/`stringData` values never leave the process (as report/redact-secrets.ts). */
-export function isSecretKind(kind: string): boolean {
-  return kind === 'Secret';
-}
+export { isSecretKind };
 
 const secretFields = ['data', 'stringData'];
 

@@ -17,6 +17,7 @@
  * `<details>` are closed first). Everything that comes from a manifest or a member is escaped
  * ({@link escapeMarkdown}) or shown as inline code ({@link inlineCode}), so it cannot break the layout.
  */
+import { escapeMarkdown } from '../model/markdown-text.ts';
 import type { Change } from './change-set.ts';
 import type { FieldChange } from './field-changes.ts';
 import {
@@ -257,15 +258,7 @@ function fit(lines: readonly string[], maxChars: number): string {
   return `${kept.join('\n')}\n\n${note(shown)}${end}`;
 }
 
-/** Markdown and HTML characters escaped, line breaks turned into spaces: safe in a list item or a table cell. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]#|~]/g, '\\$&');
-}
+export { escapeMarkdown };
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

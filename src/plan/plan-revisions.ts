@@ -25,8 +25,7 @@
  * 8. Errors and warnings are head's, every message passed through `redact` when given (the CLI redacts Secret values
  *    before it plans, since it prints the diagnostics on stderr too).
  */
-import type { Diagnostic } from '../model/diagnostic.ts';
-import { compareText } from '../model/diagnostic.ts';
+import { compareText, diagnosticJson, type Diagnostic, type DiagnosticJson } from '../model/diagnostic.ts';
 import { allowMassDeletionAnnotation, federatedObjectAnnotation, orphanAnnotation } from '../model/marks.ts';
 import type { KubeObject } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
@@ -118,16 +117,7 @@ export interface GuardedDeletions {
 }
 
 /** A diagnostic as the plan's JSON shows it (the `-o json` shape of every command). */
-export interface PlanDiagnostic {
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  field?: string;
-  cluster?: string;
-  resource?: string;
-}
+export type PlanDiagnostic = DiagnosticJson;
 
 export interface PlanSummary {
   /** Clusters with at least one object added, removed or changed. */
@@ -538,8 +528,8 @@ function replicaChanges(base: RenderResult, head: RenderResult): ReplicaChange[]
 }
 
 function planDiagnostic(diagnostic: Diagnostic, redact: (text: string) => string): PlanDiagnostic {
-  const { severity: _severity, ...rest } = diagnostic;
-  return { ...rest, message: redact(rest.message) };
+  const json = diagnosticJson(diagnostic);
+  return { ...json, message: redact(json.message) };
 }
 
 function sortedUnion(a: Iterable<string>, b: Iterable<string>): string[] {

@@ -16,6 +16,7 @@
  * Every name and message goes through {@link escapeMarkdown}: Markdown and HTML characters are escaped and line
  * breaks become spaces, so nothing from a manifest or a member can break a table or inject markup.
  */
+import { escapeMarkdown } from '../model/markdown-text.ts';
 import { healthStatuses } from '../health/aggregate-health.ts';
 import type { HealthStatus } from '../health/compute-health.ts';
 import {
@@ -264,20 +265,6 @@ function revisionText(revision: string | null): string {
   return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 12) : md(revision);
 }
 
-/**
- * Text safe inside a Markdown paragraph, list item or table cell (never at the start of a line, where gitfed
- * always writes its own `- ` or `| `): line breaks become spaces; HTML's `& < >` become entities, so no tag
- * gets through; `\ ` * _ [ ] # | ~` are backslash-escaped, which covers emphasis, code, links and images,
- * table cells and strikethrough. Hyphens, dots and parentheses stay as they are: they mean something only at the
- * start of a line or after a `]`, and names are full of them.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]#|~]/g, '\\$&');
-}
+export { escapeMarkdown };
 
 const md = escapeMarkdown;

@@ -16,14 +16,13 @@
  * 4. Redaction happens before a message is cut to one line and to its length limit, so a value is never cut in
  *    half and left partly visible.
  */
+import { isSecretKind } from '../model/markdown-text.ts';
 import type { KubeObject } from '../model/types.ts';
 
 export const redactedMark = '[redacted]';
 const minimumLength = 3;
 
-export function isSecretKind(kind: string): boolean {
-  return kind === 'Secret';
-}
+export { isSecretKind };
 
 /** The values to hide for one object; empty unless it is a Secret (rule 1). */
 export function secretValuesOf(object: KubeObject): string[] {
