@@ -4,7 +4,7 @@
  * `kubectl apply --server-side` of the same rendered files (one kubectl per member, in parallel), on objects of
  * their own (same shapes, other namespaces) so both really create. Prints times, ratios and request counts.
  *
- *   npm run bench:apply [-- --objects 1000]
+ *   npm run bench:apply [-- --objects 1000]      GITFED_BENCH_CONCURRENCY=N sets requests in flight per member (16)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,10 +59,13 @@ async function writeRepo(dir: string, prefix: string, count: number, variant: nu
   }
 }
 
+const concurrency = Number(process.env.GITFED_BENCH_CONCURRENCY ?? 16);
+
 async function gitfedApply(repo: string, kubeconfig: string) {
   const model = await loadRepo(repo);
   const rendered = render(model, { instance: 'bench' });
-  const connections = await connectMembers(members, { kubeconfig }, { logger });
+  const rateLimit = { maxConcurrent: concurrency, qps: 200 * (concurrency / 16), burst: 400 * (concurrency / 16) };
+  const connections = await connectMembers(members, { kubeconfig, client: { rateLimit } }, { logger });
   try {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
