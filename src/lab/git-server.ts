@@ -257,6 +257,8 @@ export async function createBareRepo(labDir: string, name: string): Promise<stri
   } catch {
     await mkdir(labPaths(labDir).git, { recursive: true });
     await git(['init', '--quiet', '--bare', '--initial-branch=main', path]);
+    // Like a protected branch on a Git host: history is never rewritten, even by a forced push.
+    await git(['--git-dir', path, 'config', 'receive.denyNonFastForwards', 'true']);
     return path;
   }
 }

@@ -142,6 +142,11 @@ describe('lab git server', () => {
     const push = git.push({ fs, http, dir: a, remote: 'origin', ref: 'main', ...gitAuth(lab) });
     await expect(push).rejects.toMatchObject({ code: git.Errors.PushRejectedError.code, data: { reason: 'not-fast-forward' } });
     expect(await bareHead(repo.bare)).toBe(winner);
+
+    // Forced, the client sends it; the server refuses to rewrite history, as a protected branch would.
+    const forced = git.push({ fs, http, dir: a, remote: 'origin', ref: 'main', force: true, ...gitAuth(lab) });
+    await expect(forced).rejects.toMatchObject({ code: git.Errors.GitPushError.code });
+    expect(await bareHead(repo.bare)).toBe(winner);
   });
 
   it('refuses wrong or missing credentials with 401, surfaced as HttpError', async () => {
