@@ -2,12 +2,14 @@
  * Apply benchmark (issue: apply engine): 1,000 rendered objects (mixed kinds) × 3 lab members.
  * gitfed's first apply, no-op re-apply and apply after 10% changed, side by side in the same run with
  * `kubectl apply --server-side` of the same rendered files (one kubectl per member, in parallel), on objects of
- * their own (same shapes, other namespaces) so both really create. Prints times, ratios and request counts.
+ * their own (same shapes, other namespaces) so both really create. Prints times, ratios and request counts, and the
+ * CPU the lab's processes (kube-apiservers, etcd, controllers, kwok) spent in each window (Linux /proc): on a small
+ * machine the members' own work, not the client, bounds how fast any client can create objects.
  *
  *   npm run bench:apply [-- --objects 1000]      GITFED_BENCH_CONCURRENCY=N sets requests in flight per member (16)
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -59,6 +61,30 @@ async function writeRepo(dir: string, prefix: string, count: number, variant: nu
   }
 }
 
+/** CPU time (ms) the lab's processes have used so far: those whose command line names the lab directory. */
+async function labCpuMs(labDir: string): Promise<number> {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(labDir)) continue;
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / tick; // utime + stime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** Runs a step and adds the lab's CPU time during it. */
+async function measured<T extends { ms: number }>(labDir: string, step: () => Promise<T>): Promise<T & { labCpuMs: number }> {
+  const before = await labCpuMs(labDir);
+  const result = await step();
+  return { ...result, labCpuMs: (await labCpuMs(labDir)) - before };
+}
+
 const concurrency = Number(process.env.GITFED_BENCH_CONCURRENCY ?? 16);
 
 async function gitfedApply(repo: string, kubeconfig: string) {
@@ -83,7 +109,7 @@ async function gitfedApply(repo: string, kubeconfig: string) {
   }
 }
 
-async function kubectlApply(repo: string, kubeconfig: string, kubectl: string, outDir: string) {
+async function kubectlApply(repo: string, kubeconfig: string, kubectl: string, outDir: string, oneAfterAnother = false) {
   const model = await loadRepo(repo);
   const rendered = render(model, { instance: 'bench-kubectl' });
   await rm(outDir, { recursive: true, force: true });
@@ -92,12 +118,11 @@ async function kubectlApply(repo: string, kubeconfig: string, kubectl: string, o
     // One multi-document file per member keeps the render's apply order (namespaces first) for kubectl.
     await writeFile(path.join(outDir, cluster, 'all.yaml'), objects.map((o) => JSON.stringify(o)).join('\n---\n'));
   }
+  const applyTo = (cluster: string) =>
+    run(kubectl, ['--kubeconfig', kubeconfig, '--context', cluster, 'apply', '--server-side', '--field-manager', 'bench-kubectl', '--force-conflicts', '-f', path.join(outDir, cluster, 'all.yaml')], { maxBuffer: 64 << 20 });
   const started = performance.now();
-  await Promise.all(
-    members.map((cluster) =>
-      run(kubectl, ['--kubeconfig', kubeconfig, '--context', cluster, 'apply', '--server-side', '--field-manager', 'bench-kubectl', '--force-conflicts', '-f', path.join(outDir, cluster, 'all.yaml')], { maxBuffer: 64 << 20 }),
-    ),
-  );
+  if (oneAfterAnother) for (const cluster of members) await applyTo(cluster);
+  else await Promise.all(members.map(applyTo));
   return { ms: performance.now() - started };
 }
 
@@ -131,35 +156,49 @@ try {
   const kubectlRepo = path.join(work, 'kubectl-repo');
   const out = path.join(work, 'kubectl-files');
 
-  const rows: [string, number, number][] = [];
+  const rows: [string, { ms: number; labCpuMs: number }, { ms: number; labCpuMs: number }][] = [];
+  const gitfedStep = () => measured(labDir, () => gitfedApply(gitfedRepo, info.kubeconfig));
+  const kubectlStep = () => measured(labDir, () => kubectlApply(kubectlRepo, info.kubeconfig, kubectl, out));
   await writeRepo(gitfedRepo, 'bench-g', objectCount, 0);
   await writeRepo(kubectlRepo, 'bench-k', objectCount, 0);
+  // For context only: a shell loop applying to one member after another, on objects of its own.
+  const loopRepo = path.join(work, 'kubectl-loop-repo');
+  await writeRepo(loopRepo, 'bench-l', objectCount, 0);
+  const kLoop = await measured(labDir, () => kubectlApply(loopRepo, info.kubeconfig, kubectl, path.join(work, 'kubectl-loop-files'), true));
+  await settle(info.kubeconfig);
   // Each measured step starts on a quiet lab; kubectl goes first in the first step, gitfed in the others.
-  const kFirst = await kubectlApply(kubectlRepo, info.kubeconfig, kubectl, out);
+  const kFirst = await kubectlStep();
   await settle(info.kubeconfig);
-  const first = await gitfedApply(gitfedRepo, info.kubeconfig);
+  const first = await gitfedStep();
   await settle(info.kubeconfig);
-  rows.push(['first apply', first.ms, kFirst.ms]);
-  const noop = await gitfedApply(gitfedRepo, info.kubeconfig);
-  const kNoop = await kubectlApply(kubectlRepo, info.kubeconfig, kubectl, out);
-  rows.push(['no-op re-apply', noop.ms, kNoop.ms]);
+  rows.push(['first apply', first, kFirst]);
+  const noop = await gitfedStep();
+  const kNoop = await kubectlStep();
+  rows.push(['no-op re-apply', noop, kNoop]);
   await writeRepo(gitfedRepo, 'bench-g', objectCount, 1);
   await writeRepo(kubectlRepo, 'bench-k', objectCount, 1);
   await settle(info.kubeconfig);
-  const changed = await gitfedApply(gitfedRepo, info.kubeconfig);
+  const changed = await gitfedStep();
   await settle(info.kubeconfig);
-  const kChanged = await kubectlApply(kubectlRepo, info.kubeconfig, kubectl, out);
-  rows.push(['apply after 10% changed', changed.ms, kChanged.ms]);
+  const kChanged = await kubectlStep();
+  rows.push(['apply after 10% changed', changed, kChanged]);
 
   console.log(`apply benchmark: ${first.objects} rendered objects per member × ${members.length} members (lab), kubectl ${kubectl}`);
   console.log('  step                       gitfed      kubectl --server-side   kubectl/gitfed');
-  for (const [name, g, k] of rows) console.log(`  ${name.padEnd(26)} ${`${g.toFixed(0)} ms`.padEnd(11)} ${`${k.toFixed(0)} ms`.padEnd(23)} ${(k / g).toFixed(2)}×`);
+  for (const [name, g, k] of rows) console.log(`  ${name.padEnd(26)} ${`${g.ms.toFixed(0)} ms`.padEnd(11)} ${`${k.ms.toFixed(0)} ms`.padEnd(23)} ${(k.ms / g.ms).toFixed(2)}×`);
+  console.log(`  (context: kubectl applying to the members one after another, as a shell loop would: ${kLoop.ms.toFixed(0)} ms, ${(kLoop.ms / first.ms).toFixed(2)}× gitfed's first apply)`);
+  const cores = os.availableParallelism();
+  console.log(`  lab processes' CPU in each window (${cores} cores here; gitfed's window cannot be shorter than (lab + gitfed CPU) / cores):`);
+  for (const [name, g, k] of rows) {
+    console.log(`    ${name.padEnd(24)} gitfed ${(g.labCpuMs / 1000).toFixed(1)} s (${((g.labCpuMs / g.ms / cores) * 100).toFixed(0)}% of the machine)   kubectl ${(k.labCpuMs / 1000).toFixed(1)} s (${((k.labCpuMs / k.ms / cores) * 100).toFixed(0)}%)`);
+  }
   const perMember = (r: Awaited<ReturnType<typeof gitfedApply>>) => r.stats.map((s) => (s ? `w${s.writes}/r${s.reads}/dry${s.dryRuns}/disc${s.discovery}` : '-')).join('  ');
   console.log(`  requests per member (writes/reads/dry-runs/discovery):`);
   console.log(`    first apply      ${perMember(first)}`);
   console.log(`    no-op re-apply   ${perMember(noop)}   (kinds per member: 5)`);
   console.log(`    10% changed      ${perMember(changed)}`);
   console.log(`  gitfed's own CPU: first ${first.cpuMs.toFixed(0)} ms, no-op ${noop.cpuMs.toFixed(0)} ms, 10% ${changed.cpuMs.toFixed(0)} ms`);
+  console.log(`  floor for gitfed's first apply on this machine: ${((first.labCpuMs + first.cpuMs) / cores / 1000).toFixed(1)} s`);
   const count = (r: Awaited<ReturnType<typeof gitfedApply>>, action: string) => r.actions.filter((a) => a === action).length;
   console.log(`  actions: first ${count(first, 'created')} created; no-op ${count(noop, 'unchanged')} unchanged; 10% ${count(changed, 'configured')} configured`);
 } finally {

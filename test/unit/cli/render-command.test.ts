@@ -51,14 +51,17 @@ describe('gitfed render', () => {
   it('writes one file per object under --out/<cluster>, in apply order, and removes stale files', async () => {
     const out = await tempDir();
     await mkdir(path.join(out, 'member1'), { recursive: true });
-    await writeFile(path.join(out, 'member1', '4_Deployment_shop_gone.yaml'), 'stale: true\n');
+    await writeFile(path.join(out, 'member1', '5_Deployment_shop_gone.yaml'), 'stale: true\n');
     const { code } = await runCli('render', '--repo', quickstart, '--out', out);
     expect(code).toBe(0);
-    const files = await readdir(path.join(out, 'member1'));
-    expect(files).not.toContain('4_Deployment_shop_gone.yaml');
+    const files = (await readdir(path.join(out, 'member1'))).sort();
+    expect(files).not.toContain('5_Deployment_shop_gone.yaml');
     expect(files[0]).toBe('1_Namespace_shop.yaml');
-    expect(files).toContain('4_Deployment_shop_web.yaml');
-    expect(await readFile(path.join(out, 'member1', '4_Deployment_shop_web.yaml'), 'utf8')).toContain('name: web');
+    // Pod-starting kinds last: everything their Pods refer to sorts before them.
+    const firstWorkload = files.findIndex((file) => file.startsWith('5_'));
+    expect(files.slice(firstWorkload)).toEqual(['5_Deployment_shop_api.yaml', '5_Deployment_shop_web.yaml', '5_Job_shop_migrate-schema.yaml']);
+    expect(files.slice(0, firstWorkload)).toEqual(expect.arrayContaining(['4_ConfigMap_shop_web-config.yaml', '4_Secret_shop_web-session.yaml', '4_Service_shop_web.yaml']));
+    expect(await readFile(path.join(out, 'member1', '5_Deployment_shop_web.yaml'), 'utf8')).toContain('name: web');
   });
 
   it('exits 1 and prints compiler-style errors naming file, line and column for a bad repository', async () => {

@@ -203,7 +203,7 @@ spec:
     expect(unknown?.message).toContain('"zz"');
   });
 
-  it('orders objects by apply stage, then kind, namespace and name', () => {
+  it('orders objects by apply stage (Pod-starting kinds last), then kind, namespace and name', () => {
     const result = renderFiles({
       ...threeClusters,
       ...shop,
@@ -226,9 +226,21 @@ metadata:
 spec:
   placement:
     clusterSelector: {}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedService
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      ports: [{port: 80}]
+  placement:
+    clusterSelector: {}
 `,
     });
-    expect(result.clusters.a?.map((o) => o.kind)).toEqual(['Namespace', 'ClusterRole', 'ServiceAccount', 'Deployment']);
+    expect(result.clusters.a?.map((o) => o.kind)).toEqual(['Namespace', 'ClusterRole', 'ServiceAccount', 'Service', 'Deployment']);
   });
 });
 
