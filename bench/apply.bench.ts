@@ -196,7 +196,11 @@ try {
   console.log(`  requests per member (writes/reads/dry-runs/discovery):`);
   console.log(`    first apply      ${perMember(first)}`);
   console.log(`    no-op re-apply   ${perMember(noop)}   (kinds per member: 5)`);
+  // Reads are one list per kind plus the inventory's GET; discovery is one request per group version.
+  const kinds = 5;
+  const noopTargetMet = noop.stats.every((s) => s !== null && s.writes === 0 && s.dryRuns === 0 && s.reads <= kinds + 1 && s.discovery <= kinds);
   console.log(`    10% changed      ${perMember(changed)}`);
+  console.log(`  no-op target (0 writes, at most one list per kind + the inventory read): ${noopTargetMet ? 'met' : 'NOT met'}`);
   console.log(`  gitfed's own CPU: first ${first.cpuMs.toFixed(0)} ms, no-op ${noop.cpuMs.toFixed(0)} ms, 10% ${changed.cpuMs.toFixed(0)} ms`);
   console.log(`  floor for gitfed's first apply on this machine: ${((first.labCpuMs + first.cpuMs) / cores / 1000).toFixed(1)} s`);
   const count = (r: Awaited<ReturnType<typeof gitfedApply>>, action: string) => r.actions.filter((a) => a === action).length;

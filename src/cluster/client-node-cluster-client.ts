@@ -57,7 +57,10 @@ export interface ClientNodeClusterClientOptions {
   retry?: Partial<RetryPolicy>;
   /** A discovery miss re-reads the group version at most this often; `invalidateDiscovery()` always does. 1 s. */
   discoveryMissRefreshMs?: number;
-  /** Page size for list; 500. */
+  /**
+   * Page size for list; 5,000. Apply reads each kind whole, so a kind of up to 5,000 objects in a member costs one
+   * request, while the apiserver still never builds an unbounded response.
+   */
   listPageSize?: number;
 }
 
@@ -74,6 +77,7 @@ export const defaultFieldManager = 'gitfed';
 const userAgent = 'gitfed';
 export const defaultTimeoutMs = 30_000;
 export const defaultProbeTimeoutMs = 3_000;
+export const defaultListPageSize = 5_000;
 
 type Purpose = 'read' | 'write' | 'dryRun' | 'discovery' | 'probe';
 
@@ -153,7 +157,7 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#probeTimeoutMs = options.probeTimeoutMs ?? defaultProbeTimeoutMs;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
     this.#missRefreshMs = options.discoveryMissRefreshMs ?? 1_000;
-    this.#pageSize = options.listPageSize ?? 500;
+    this.#pageSize = options.listPageSize ?? defaultListPageSize;
     this.#log = deps.logger.child({ cluster: options.cluster });
     this.#now = deps.now ?? (() => performance.now());
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

@@ -280,6 +280,21 @@ describe('reachability', () => {
     expect(await client.probe()).toEqual({ ok: true, reachable: true, message: 'ok' });
   });
 
+  it('still verifies the member certificate when the kubeconfig has no TLS settings (a bare token)', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'bare', server: member.server, skipTLSVerify: false }],
+      users: [{ name: 'bare', token: 'not-a-real-token' }],
+      contexts: [{ name: 'bare', cluster: 'bare', user: 'bare' }],
+      currentContext: 'bare',
+    });
+    const c = track(createClientNodeClusterClient({ cluster: 'bare', kubeConfig: kc }, { logger: quiet }));
+    const result = await c.probe();
+    // The lab's CA is not a public one: a pool that skipped verification would reach /healthz instead.
+    expect(result).toMatchObject({ ok: false, reachable: false });
+    expect(result.message).toMatch(/certificate/i);
+  });
+
   it('probes a closed port as unreachable, at once and without retrying', async () => {
     const c = newClient({ server: `https://127.0.0.1:${await closedPort()}` });
     const started = performance.now();
