@@ -9,7 +9,9 @@
  * - `Federated<Kind>` in group types.kubefed.io (any version), and any kind+group a FederatedTypeConfig in the
  *   repo declares as its federatedType → FederatedObject;
  * - `ReplicaSchedulingPreference` (scheduling.kubefed.io/v1alpha1) → ReplicaSchedulingPreference.
- * Any other document: warning DocumentIgnored.
+ * Any other document: warning DocumentIgnored. A list (`kind: List`, or `<Kind>List` with `items`, as
+ * `kubectl get -o yaml` writes them) counts as its items, each pointing at its own lines; a typed list's items
+ * without apiVersion or kind take the list's, as kubectl reads them.
  *
  * Rules, in the order they apply:
  * 1. Duplicates: the same group+kind+namespace+name twice (clusters and type configs: the same name) → the
@@ -38,7 +40,7 @@ import {
   pluralName,
   typeConfigName,
 } from './default-type-configs.ts';
-import { parseDocuments } from './parse-documents.ts';
+import { nestedOrigin, parseDocuments } from './parse-documents.ts';
 import { resourceId } from './resource-id.ts';
 import {
   federatedObjectSchema,
@@ -173,13 +175,29 @@ function readCandidates(snapshot: Snapshot, diagnostics: Diagnostic[]): Candidat
   for (const file of paths) {
     const parsed = parseDocuments(file, snapshot.files.get(file) ?? '');
     for (const diagnostic of parsed.diagnostics) diagnostics.push(diagnostic);
-    for (const { value, origin } of parsed.documents) {
+    for (const { value, origin } of parsed.documents.flatMap(listItems)) {
       const candidate = toCandidate(value, origin);
       if (typeof candidate === 'string') diagnostics.push(warning('DocumentIgnored', candidate, at(origin)));
       else candidates.push(candidate);
     }
   }
   return candidates;
+}
+
+/** A list document's items (one level, like kubectl), each with an Origin inside the list; any other document as is. */
+function listItems(document: { value: JsonValue; origin: Origin }): { value: JsonValue; origin: Origin }[] {
+  const { value, origin } = document;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [document];
+  const { apiVersion, kind, items } = value;
+  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(items)) return [document];
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  return items.map((item, index) => {
+    const typed = itemKind !== undefined && item !== null && typeof item === 'object' && !Array.isArray(item);
+    return {
+      value: typed ? { apiVersion: apiVersion ?? null, kind: itemKind, ...item } : item,
+      origin: nestedOrigin(origin, ['items', index]),
+    };
+  });
 }
 
 /** The candidate, or why the document is not a Kubernetes object. */

@@ -342,6 +342,38 @@ class DocumentOrigin implements Origin {
 }
 
 /**
+ * The Origin of a value nested in a document at `prefix` (an item of a `kind: List`): its positions and fields are
+ * the document's, under `prefix`. Same shape as a document's Origin: `line`/`column` are own enumerable getters.
+ */
+export function nestedOrigin(parent: Origin, prefix: FieldPath): Origin {
+  return new NestedOrigin(parent, prefix);
+}
+
+class NestedOrigin implements Origin {
+  readonly file: string;
+  declare readonly line: number;
+  declare readonly column: number;
+  readonly #parent: Origin;
+  readonly #prefix: FieldPath;
+
+  static readonly #positionProperties: PropertyDescriptorMap = {
+    line: { enumerable: true, get(this: NestedOrigin): number { return this.locate([]).line; } },
+    column: { enumerable: true, get(this: NestedOrigin): number { return this.locate([]).column; } },
+  };
+
+  constructor(parent: Origin, prefix: FieldPath) {
+    this.file = parent.file;
+    this.#parent = parent;
+    this.#prefix = prefix;
+    Object.defineProperties(this, NestedOrigin.#positionProperties);
+  }
+
+  locate(path: FieldPath): SourcePosition {
+    return this.#parent.locate([...this.#prefix, ...path]);
+  }
+}
+
+/**
  * Offset of the deepest node on `path` that exists, where a person looks for it: a scalar at its value
  * (`totalReplicas: three` → `three`), a map or list under a key at its key (the value starts on a later line),
  * a list item at the item.

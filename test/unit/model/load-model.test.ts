@@ -695,3 +695,78 @@ describe('KubeFedCluster annotations', () => {
     expect(model.clusters[0]?.annotations).toEqual({ 'gitfed.io/allow-mass-deletion': 'true' });
   });
 });
+
+describe('loadModel: list documents', () => {
+  it('reads the items of a kind: List as documents of their own, each at its own lines', () => {
+    const model = load({
+      'exported.yaml': `apiVersion: v1
+kind: List
+metadata: {}
+items:
+- apiVersion: core.kubefed.io/v1beta1
+  kind: KubeFedCluster
+  metadata:
+    name: eu-1
+  spec:
+    apiEndpoint: https://eu-1.example.internal:6443
+- apiVersion: types.kubefed.io/v1beta1
+  kind: FederatedConfigMap
+  metadata:
+    name: settings
+    namespace: shop
+  spec:
+    template:
+      data: {key: value}
+    placement:
+      clusters: eu-1
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: plain
+`,
+    });
+    expect(model.clusters.map((c) => c.name)).toEqual(['eu-1']);
+    expect(model.clusters[0]!.origin).toMatchObject({ file: 'exported.yaml', line: 5, column: 3 });
+    // The second item's schema error points at its own field, the third item is ignored at its own line.
+    expect(summary(model.diagnostics)).toEqual([
+      { severity: 'error', code: 'SchemaInvalid', file: 'exported.yaml', line: 20, column: 17, field: 'spec.placement.clusters' },
+      { severity: 'warning', code: 'DocumentIgnored', file: 'exported.yaml', line: 21, column: 3, field: undefined },
+    ]);
+    expect(model.diagnostics.find((d) => d.code === 'SchemaInvalid')?.resource).toBe('FederatedConfigMap/shop/settings');
+  });
+
+  it("gives the items of a typed list without apiVersion or kind the list's, as kubectl does", () => {
+    const model = load({
+      'clusters.yaml': cluster('eu-1'),
+      'maps.yaml': `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMapList
+items:
+- metadata:
+    name: a
+    namespace: shop
+  spec:
+    template:
+      data: {key: value}
+- metadata:
+    name: b
+    namespace: shop
+  spec:
+    template:
+      data: {key: value}
+`,
+    });
+    expect(model.diagnostics).toEqual([]);
+    expect(model.objects.map((o) => `${o.apiVersion} ${o.kind} ${o.namespace}/${o.name}`)).toEqual([
+      'types.kubefed.io/v1beta1 FederatedConfigMap shop/a',
+      'types.kubefed.io/v1beta1 FederatedConfigMap shop/b',
+    ]);
+    expect(model.objects[1]!.origin).toMatchObject({ file: 'maps.yaml', line: 10, column: 3 });
+  });
+
+  it('reads an empty list as nothing, and a List without items as an ignored document', () => {
+    const model = load({ 'empty.yaml': 'apiVersion: v1\nkind: List\nitems: []\n', 'odd.yaml': 'apiVersion: v1\nkind: List\n' });
+    expect(summary(model.diagnostics)).toEqual([
+      { severity: 'warning', code: 'DocumentIgnored', file: 'odd.yaml', line: 1, column: 1, field: undefined },
+    ]);
+  });
+});
