@@ -16,6 +16,8 @@
 import { stringify } from 'yaml';
 import { error, warning, type Diagnostic, type Location } from '../model/diagnostic.ts';
 import { DEFAULT_TYPE_CONFIGS, federatedScopeOf, pluralName } from '../model/default-type-configs.ts';
+import { isJsonObject } from '../model/json-object.ts';
+import { listItems } from '../model/list-items.ts';
 import { resourceId } from '../model/resource-id.ts';
 import type { JsonObject, JsonValue, Scope, TargetType, TypeConfig } from '../model/types.ts';
 import { KNOWN_TARGET_TYPES, apiVersionOf, typeConfigForTarget } from './target-types.ts';
@@ -106,13 +108,13 @@ function enableCommand(type: TypeConfig): string {
 
 function removeControllerFields(kind: string, template: JsonObject): void {
   const spec = template.spec;
-  if (kind === 'Namespace' && isObject(spec)) delete spec.finalizers;
+  if (kind === 'Namespace' && isJsonObject(spec)) delete spec.finalizers;
   if (kind === 'ServiceAccount') delete template.secrets;
-  if (kind === 'Service' && isObject(spec)) {
+  if (kind === 'Service' && isJsonObject(spec)) {
     delete spec.clusterIP;
     delete spec.clusterIPs;
     if (Array.isArray(spec.ports)) {
-      for (const port of spec.ports) if (isObject(port)) delete port.nodePort;
+      for (const port of spec.ports) if (isJsonObject(port)) delete port.nodePort;
     }
   }
 }
@@ -148,12 +150,6 @@ export function typeConfigForObject(object: JsonObject, repoTypes: readonly Type
   return typeConfigFor(target, repoTypes);
 }
 
-/** A `v1 List` (what `kubectl get -o yaml` prints for several objects) stands for its items. */
-export function expandLists(value: JsonValue): JsonValue[] {
-  if (isObject(value) && value.apiVersion === 'v1' && value.kind === 'List' && Array.isArray(value.items)) return value.items;
-  return [value];
-}
-
 export interface FederateDocumentsInput {
   value: JsonValue;
   where: Location;
@@ -170,8 +166,9 @@ export function federateDocuments(inputs: readonly FederateDocumentsInput[], opt
   const objects: JsonObject[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
-    for (const value of expandLists(input.value)) {
-      if (!isObject(value)) {
+    // A list (what `kubectl get -o yaml` prints for several objects) stands for its items.
+    for (const value of listItems(input.value) ?? [input.value]) {
+      if (!isJsonObject(value)) {
         diagnostics.push(error('SchemaInvalid', 'the document is not a Kubernetes object (a map with apiVersion and kind)', input.where));
         continue;
       }
@@ -200,10 +197,6 @@ export function formatFederatedYaml(objects: readonly JsonObject[]): string {
     .join('');
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function asObject(value: unknown): JsonObject {
-  return isObject(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }

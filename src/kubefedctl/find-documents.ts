@@ -1,5 +1,7 @@
 /** Finds documents in a repository's files by their value (pure), with where they are for an in-place edit. */
 import { GitfedError, compareText } from '../model/diagnostic.ts';
+import { isJsonObject } from '../model/json-object.ts';
+import { listItems } from '../model/list-items.ts';
 import type { JsonObject } from '../model/types.ts';
 import { readYamlDocuments } from './edit-yaml-text.ts';
 
@@ -37,13 +39,22 @@ export function findDocuments(files: ReadonlyMap<string, string>, match: (value:
     }
     for (const document of documents) {
       const value = document.value;
-      if (value && typeof value === 'object' && !Array.isArray(value) && match(value as JsonObject)) {
-        found.push({ file, index: document.index, line: document.line, value: value as JsonObject });
+      if (!isJsonObject(value)) continue;
+      if (match(value)) found.push({ file, index: document.index, line: document.line, value });
+      const item = listItems(value)?.findIndex((entry) => isJsonObject(entry) && match(entry)) ?? -1;
+      if (item >= 0) {
+        // The loader reads list items, but the in-place editor works on whole documents only.
+        throw new GitfedError(
+          'UsageError',
+          `the object is item ${item} of the list document at ${file}:${document.line}; gitfed edits only objects that are documents of their own: move it out of the list first`,
+          { file, line: document.line },
+        );
       }
     }
   }
   return { found, unreadable };
 }
+
 
 /** `metadata.name` / `metadata.namespace` of a document value, '' when absent. */
 export function metadataOf(value: JsonObject): { name: string; namespace: string; annotations: Record<string, unknown> } {

@@ -40,6 +40,7 @@ import {
   pluralName,
   typeConfigName,
 } from './default-type-configs.ts';
+import { listItems } from './list-items.ts';
 import { nestedOrigin, parseDocuments } from './parse-documents.ts';
 import { resourceId } from './resource-id.ts';
 import {
@@ -175,7 +176,7 @@ function readCandidates(snapshot: Snapshot, diagnostics: Diagnostic[]): Candidat
   for (const file of paths) {
     const parsed = parseDocuments(file, snapshot.files.get(file) ?? '');
     for (const diagnostic of parsed.diagnostics) diagnostics.push(diagnostic);
-    for (const { value, origin } of parsed.documents.flatMap(listItems)) {
+    for (const { value, origin } of parsed.documents.flatMap(documentsOf)) {
       const candidate = toCandidate(value, origin);
       if (typeof candidate === 'string') diagnostics.push(warning('DocumentIgnored', candidate, at(origin)));
       else candidates.push(candidate);
@@ -184,20 +185,11 @@ function readCandidates(snapshot: Snapshot, diagnostics: Diagnostic[]): Candidat
   return candidates;
 }
 
-/** A list document's items (one level, like kubectl), each with an Origin inside the list; any other document as is. */
-function listItems(document: { value: JsonValue; origin: Origin }): { value: JsonValue; origin: Origin }[] {
-  const { value, origin } = document;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [document];
-  const { apiVersion, kind, items } = value;
-  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(items)) return [document];
-  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-  return items.map((item, index) => {
-    const typed = itemKind !== undefined && item !== null && typeof item === 'object' && !Array.isArray(item);
-    return {
-      value: typed ? { apiVersion: apiVersion ?? null, kind: itemKind, ...item } : item,
-      origin: nestedOrigin(origin, ['items', index]),
-    };
-  });
+/** A list document as its items, each with an Origin inside the list; any other document as is. */
+function documentsOf(document: { value: JsonValue; origin: Origin }): { value: JsonValue; origin: Origin }[] {
+  const items = listItems(document.value);
+  if (items === undefined) return [document];
+  return items.map((value, index) => ({ value, origin: nestedOrigin(document.origin, ['items', index]) }));
 }
 
 /** The candidate, or why the document is not a Kubernetes object. */

@@ -10,6 +10,7 @@ import {
   orphanAnnotation,
   retainReplicasAnnotation,
 } from '../model/marks.ts';
+import { isJsonObject } from '../model/json-object.ts';
 import { resourceId } from '../model/resource-id.ts';
 import type { FederatedObject, JsonObject, KubeObject } from '../model/types.ts';
 
@@ -22,7 +23,7 @@ export interface BaseObject {
 export function buildBaseObject(federated: FederatedObject): BaseObject {
   const template = federated.template ? structuredClone(federated.template) : {};
   const { apiVersion, kind: _kind, metadata, ...rest } = template;
-  const { name: _name, namespace: _namespace, finalizers, ...keptMetadata } = isObject(metadata) ? metadata : {};
+  const { name: _name, namespace: _namespace, finalizers, ...keptMetadata } = isJsonObject(metadata) ? metadata : {};
   const target = federated.type.target;
   const namespace = target.kind === 'Namespace' ? undefined : federated.namespace;
   const object: JsonObject = {
@@ -48,7 +49,7 @@ export interface MarkOptions {
  * member object always carries the federated name) and adds the ownership marks.
  */
 export function markObject(object: JsonObject, federated: FederatedObject, options: MarkOptions): KubeObject {
-  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const metadata = isJsonObject(object.metadata) ? object.metadata : {};
   const target = federated.type.target;
   const namespace = target.kind === 'Namespace' ? undefined : federated.namespace;
   const { name: _name, namespace: _namespace, labels, annotations, ...restMetadata } = metadata;
@@ -72,11 +73,8 @@ export function markObject(object: JsonObject, federated: FederatedObject, optio
   };
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Label and annotation maps; a non-string value an override put there is left for the API server to reject. */
 function stringMap(value: unknown): Record<string, string> {
-  return isObject(value) ? (value as Record<string, string>) : {};
+  return isJsonObject(value) ? (value as Record<string, string>) : {};
 }

@@ -154,6 +154,17 @@ spec: {}
     expect(locateFederatedObject(files, { type: 'FederatedDeployment', name: 'web', namespace: 'blog' }).file).toBe('b.yaml');
     expect(() => locateFederatedObject(files, { type: 'FederatedDeployment', name: 'web', namespace: 'x' })).toThrow('no FederatedDeployment "web" in namespace "x" in the repository');
   });
+
+  it('names the list document holding the object instead of editing inside it or saying it is missing', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: types.kubefed.io/v1beta1\n  kind: FederatedConfigMap\n  metadata: {name: other, namespace: shop}\n- apiVersion: types.kubefed.io/v1beta1\n  kind: FederatedDeployment\n  metadata: {name: web, namespace: shop}\n`;
+    const files = new Map([['apps.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n${list}`]]);
+    expect(() => locateFederatedObject(files, { type: 'FederatedDeployment', name: 'web' })).toThrow(
+      'the object is item 1 of the list document at apps.yaml:5; gitfed edits only objects that are documents of their own: move it out of the list first',
+    );
+    // A typed list's items name their kind through the list.
+    const typed = new Map([['apps.yaml', 'apiVersion: types.kubefed.io/v1beta1\nkind: FederatedDeploymentList\nitems:\n- metadata: {name: web, namespace: shop}\n']]);
+    expect(() => locateFederatedObject(typed, { type: 'FederatedDeployment', name: 'web' })).toThrow('item 0 of the list document at apps.yaml:1');
+  });
 });
 
 describe('gitfed orphaning-deletion', () => {
