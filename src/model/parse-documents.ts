@@ -299,9 +299,10 @@ function firstAliasOffset(root: YamlNode): number | undefined {
 }
 
 /**
- * The Origin of one document. `line` and `column` are own, enumerable getters (so spreading, JSON and
- * structuredClone see them as before) that parse the file again the first time one is read; the text and the
- * document's ordinal are private (never serialised).
+ * The Origin of one document, or of a value nested in one at `prefix` (an item of a `kind: List`). `line` and
+ * `column` are own, enumerable getters (so spreading, JSON and structuredClone see them as before) that parse the
+ * file again the first time one is read; the text, the document's ordinal and the prefix are private (never
+ * serialised).
  */
 class DocumentOrigin implements Origin {
   readonly file: string;
@@ -310,6 +311,7 @@ class DocumentOrigin implements Origin {
   readonly #source: SourceFile;
   /** Index of the document among the file's non-empty documents (the same in both libraries). */
   readonly #ordinal: number;
+  readonly #prefix: FieldPath;
   #start: SourcePosition | undefined;
 
   static readonly #positionProperties: PropertyDescriptorMap = {
@@ -317,10 +319,11 @@ class DocumentOrigin implements Origin {
     column: { enumerable: true, get(this: DocumentOrigin): number { return this.#startPosition().column; } },
   };
 
-  constructor(source: SourceFile, ordinal: number) {
+  constructor(source: SourceFile, ordinal: number, prefix: FieldPath = []) {
     this.file = source.file;
     this.#source = source;
     this.#ordinal = ordinal;
+    this.#prefix = prefix;
     Object.defineProperties(this, DocumentOrigin.#positionProperties);
   }
 
@@ -328,49 +331,28 @@ class DocumentOrigin implements Origin {
     const { roots, lines } = reparse(this.#source);
     const root = roots[this.#ordinal];
     if (!root) return this.#startPosition();
-    return positionOf(this.#source, lines, locateOffset(root, path));
+    return positionOf(this.#source, lines, locateOffset(root, [...this.#prefix, ...path]));
+  }
+
+  /** The Origin of the value at `prefix` inside this one. */
+  within(prefix: FieldPath): DocumentOrigin {
+    return new DocumentOrigin(this.#source, this.#ordinal, [...this.#prefix, ...prefix]);
   }
 
   #startPosition(): SourcePosition {
     if (!this.#start) {
       const { roots, lines } = reparse(this.#source);
       const root = roots[this.#ordinal];
-      this.#start = root ? positionOf(this.#source, lines, root.range?.[0] ?? 0) : { file: this.file, line: 1, column: 1 };
+      this.#start = root ? positionOf(this.#source, lines, locateOffset(root, this.#prefix)) : { file: this.file, line: 1, column: 1 };
     }
     return { ...this.#start };
   }
 }
 
-/**
- * The Origin of a value nested in a document at `prefix` (an item of a `kind: List`): its positions and fields are
- * the document's, under `prefix`. Same shape as a document's Origin: `line`/`column` are own enumerable getters.
- */
+/** The Origin of a value nested at `prefix` in a document `parseDocuments` read (an item of a `kind: List`). */
 export function nestedOrigin(parent: Origin, prefix: FieldPath): Origin {
-  return new NestedOrigin(parent, prefix);
-}
-
-class NestedOrigin implements Origin {
-  readonly file: string;
-  declare readonly line: number;
-  declare readonly column: number;
-  readonly #parent: Origin;
-  readonly #prefix: FieldPath;
-
-  static readonly #positionProperties: PropertyDescriptorMap = {
-    line: { enumerable: true, get(this: NestedOrigin): number { return this.locate([]).line; } },
-    column: { enumerable: true, get(this: NestedOrigin): number { return this.locate([]).column; } },
-  };
-
-  constructor(parent: Origin, prefix: FieldPath) {
-    this.file = parent.file;
-    this.#parent = parent;
-    this.#prefix = prefix;
-    Object.defineProperties(this, NestedOrigin.#positionProperties);
-  }
-
-  locate(path: FieldPath): SourcePosition {
-    return this.#parent.locate([...this.#prefix, ...path]);
-  }
+  if (!(parent instanceof DocumentOrigin)) throw new TypeError('nestedOrigin takes an Origin that parseDocuments made');
+  return parent.within(prefix);
 }
 
 /**
