@@ -13,7 +13,7 @@ import {
 } from '../../../src/render/plan-replicas.ts';
 
 /** KubeFed's planner_test.go cases, transcribed in the shared spec folder (spec gitfed decision 8). */
-const examplesPath = fileURLToPath(new URL('../../../../shared/spec/kubefed-planner-examples.json', import.meta.url));
+const examplesPath = fileURLToPath(new URL('../../../fixtures/kubefed-planner-examples.json', import.meta.url));
 
 type Helper = 'doCheck' | 'doCheckWithExisting' | 'doCheckWithExistingAndCapacity';
 
