@@ -1,8 +1,9 @@
 /**
  * Generates the benchmark repository: KubeFed manifests at fleet scale (clusters with labels, federated
  * namespaces, mixed federated kinds with label selectors and overrides, RSPs). Deterministic for a given size.
+ * Below it, the smaller repository the apply benchmark applies to lab members (`generateApplyRepo`).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface RepoSize {
@@ -165,4 +166,60 @@ spec:
       weight: 3
       maxReplicas: 8
 `;
+}
+
+export interface ApplyRepoOptions {
+  /** Namespace prefix: the objects live in `<prefix>-0` … `<prefix>-9`, so runs on one member stay apart. */
+  prefix: string;
+  /** KubeFedCluster names; every object is placed on all of them. */
+  members: readonly string[];
+  /** Rendered objects per member, the 10 Namespaces included. */
+  objects: number;
+  /** Above 0, ~10% of the objects differ from variant 0. */
+  variant?: number;
+  /** Leave out the objects `isPruned` picks (30% of those that are not Namespaces). */
+  withoutPruned?: boolean;
+  /** Deployments' replicas (1): 0 keeps the member's controllers from starting a Pod per Deployment. */
+  replicas?: number;
+}
+
+const applyRepoNamespaces = 10;
+
+/** The objects a pruning run removes: 3 in 10 of each namespace's objects, of three kinds (Deployment, Secret, ConfigMap). */
+export function isPruned(index: number): boolean {
+  return index % 10 === 2 || index % 10 === 5 || index % 10 === 8;
+}
+
+/** The apply benchmark's repository: mixed kinds (Deployment, Service, Secret, ConfigMap) across 10 namespaces. */
+export async function generateApplyRepo(dir: string, options: ApplyRepoOptions): Promise<void> {
+  const { prefix, members, objects, variant = 0, withoutPruned = false, replicas = 1 } = options;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const clusters = members
+    .map((name) => `apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: ${name}\nspec:\n  apiEndpoint: https://${name}:6443\n`)
+    .join('---\n');
+  await writeFile(path.join(dir, 'clusters.yaml'), clusters);
+  for (let n = 0; n < applyRepoNamespaces; n++) {
+    const ns = `${prefix}-${n}`;
+    const docs = [`apiVersion: types.kubefed.io/v1beta1\nkind: FederatedNamespace\nmetadata:\n  name: ${ns}\n  namespace: ${ns}\nspec:\n  placement:\n    clusterSelector: {}\n`];
+    for (let i = 0; i < objects / applyRepoNamespaces - 1; i++) {
+      if (withoutPruned && isPruned(i)) continue;
+      docs.push(applyRepoObject(ns, i, variant > 0 && i % 10 === 0 ? `-v${variant}` : '', replicas));
+    }
+    await writeFile(path.join(dir, `${ns}.yaml`), docs.join('---\n'));
+  }
+}
+
+function applyRepoObject(ns: string, i: number, changed: string, replicas: number): string {
+  const head = (kind: string) => `apiVersion: types.kubefed.io/v1beta1\nkind: ${kind}\nmetadata:\n  name: obj-${i}\n  namespace: ${ns}\nspec:\n  placement:\n    clusterSelector: {}\n  template:\n`;
+  switch (i % 5) {
+    case 0:
+      return `${head('FederatedDeployment')}    spec:\n      replicas: ${replicas}\n      selector:\n        matchLabels: {app: obj-${i}}\n      template:\n        metadata:\n          labels: {app: obj-${i}}\n        spec:\n          containers:\n          - name: main\n            image: registry.example.com/app:1.0${changed}\n`;
+    case 1:
+      return `${head('FederatedService')}    spec:\n      selector: {app: obj-${i}}\n      ports:\n      - {name: http, port: 80, targetPort: 8080}\n      type: ClusterIP${changed ? `\n      sessionAffinity: ClientIP` : ''}\n`;
+    case 2:
+      return `${head('FederatedSecret')}    stringData:\n      token: value${changed}\n`;
+    default:
+      return `${head('FederatedConfigMap')}    data:\n      key: value${changed}\n      other: "${i}"\n`;
+  }
 }

@@ -1,18 +1,39 @@
 /**
- * Applies a rendered revision to every member in parallel. One member failing or being away never stops the
- * others (STYLE habit 9); objects that failed to render for a member are held there, never pruned.
+ * The per-member recipe over every member, in three steps that `gitfed apply` and the daemon's reconcile both
+ * run: observe (read-only, then the pure decision) → write → prune (+ inventory). Members proceed in parallel
+ * within a step; prune starts once every member's writes are done, so an object that moves from one member to
+ * another is created on the new one before it is deleted from the old. One member failing, or being away,
+ * never stops or hides the others (STYLE habit 9): its failure is an outcome with a stage reason, and any
+ * exception a step did not expect becomes one too (InternalError), never a rejected pass.
  */
-import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/cluster-client.ts';
-import type { Diagnostic } from '../model/diagnostic.ts';
+import { GitfedError, type Diagnostic } from '../model/diagnostic.ts';
+import { identityOf, resourceId } from '../model/identity.ts';
 import { allowMassDeletionAnnotation } from '../model/marks.ts';
-import { resourceId } from '../model/resource-id.ts';
+import type { MemberFailure, StageReason } from '../model/stage-reason.ts';
 import type { Cluster } from '../model/types.ts';
-import { compareChanges, type Change } from '../plan/change-set.ts';
+import { compareChanges, isPropagated, type Change, type ClusterChanges } from '../plan/change-set.ts';
+import type { MemberPolicy } from '../plan/decide-member.ts';
+import { heldObjects } from '../plan/held-objects.ts';
 import type { RenderResult } from '../render/render.ts';
-import { applyMember, type MemberApplyOptions, type MemberApplyResult } from './apply-member.ts';
+import { pruneMember, writeMember, type WrittenMember } from './execute-member.ts';
+import { observeMember, type ObservedMember } from './observe-member.ts';
 
-export type ApplyOptions = MemberApplyOptions;
+export interface ApplyOptions extends Omit<MemberPolicy, 'allowMassDeletion'> {
+  /** Stop after observe + decide: report what would change, write nothing. */
+  dryRun: boolean;
+  /** Lift the deletion guard everywhere (else per member through the KubeFedCluster annotation). */
+  allowMassDeletion: boolean;
+}
+
+export interface MemberApplyResult extends ClusterChanges {
+  /** Why the member was not reachable. */
+  message?: string;
+  /** Steps of this member that did not finish, with their stage reasons (absent when none). */
+  failures?: MemberFailure[];
+  /** The inventory after the pass (absent on a dry run or when it could not be saved). */
+  inventory?: { entries: number; bytes: number; written: boolean };
+}
 
 export interface ApplyReport {
   revision: string | null;
@@ -22,57 +43,90 @@ export interface ApplyReport {
 /** Members that have no client (no kubeconfig context, say) are reported, not skipped silently. */
 export type MemberClients = ReadonlyMap<string, ClusterClient | { unavailable: string }>;
 
-export async function applyAll(
+/** One member between steps: finished (failed early, or nothing left to do) or carried to the next step. */
+export type MemberPass =
+  | { cluster: string; step: 'done'; result: MemberApplyResult }
+  | { cluster: string; step: 'observed'; member: ObservedMember }
+  | { cluster: string; step: 'written'; member: WrittenMember };
+
+export type MemberPasses = MemberPass[];
+
+/** Step 1: observe every member and decide its change set. */
+export async function observeMembers(
   rendered: RenderResult,
   clusters: readonly Cluster[],
   clients: MemberClients,
   options: ApplyOptions,
-  deps: { logger: Logger },
-): Promise<ApplyReport> {
-  const held = heldIds(rendered.diagnostics);
+): Promise<MemberPasses> {
+  const held = heldObjects(rendered);
   const annotations = new Map(clusters.map((cluster) => [cluster.name, cluster.annotations ?? {}]));
-  const entries = await Promise.all(
-    Object.entries(rendered.clusters).map(async ([cluster, objects]): Promise<[string, MemberApplyResult]> => {
+  return Promise.all(
+    Object.entries(rendered.clusters).map(async ([cluster, objects]): Promise<MemberPass> => {
       const client = clients.get(cluster);
       if (!client || 'unavailable' in client) {
         const message = client?.unavailable ?? 'no client for this member';
-        const changes = objects.map((object): Change => ({
-          id: resourceId({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }),
-          action: 'skipped',
-          propagation: 'ClientRetrievalFailed',
-          message,
-        }));
-        return [cluster, { reachable: false, message, changes: changes.sort(compareChanges) }];
+        return done(cluster, unreachable(objects.map((object) => resourceId(identityOf(object))), 'ClientRetrievalFailed', message, 'ClusterNotReady'));
       }
-      const allowMassDeletion = options.allowMassDeletion || annotations.get(cluster)?.[allowMassDeletionAnnotation] === 'true';
-      const result = await applyMember(
-        { cluster, objects, held: held.get(cluster) ?? held.get('*') ?? new Set(), heldKinds: new Set(rendered.disabledKinds ?? []) },
-        client,
-        { ...options, allowMassDeletion },
-        deps,
-      );
-      return [cluster, result];
+      const policy: MemberPolicy = {
+        instance: options.instance,
+        adopt: options.adopt,
+        conflicts: options.conflicts,
+        deletionGuard: options.deletionGuard,
+        allowMassDeletion: options.allowMassDeletion || annotations.get(cluster)?.[allowMassDeletionAnnotation] === 'true',
+      };
+      try {
+        return { cluster, step: 'observed', member: await observeMember({ cluster, objects, held }, client, policy) };
+      } catch (err) {
+        const failure = failureOf(err, 'ObserveFailed');
+        const ids = objects.map((object) => resourceId(identityOf(object)));
+        return done(cluster, unreachable(ids, 'ClusterNotReady', failure.message, failure.stage));
+      }
     }),
   );
-  return { revision: rendered.revision, clusters: Object.fromEntries(entries) };
 }
 
-/** Per cluster, the ids to leave alone: render failures there, and (under '*') objects of disabled types. */
-export function heldIds(diagnostics: readonly Diagnostic[]): Map<string, Set<string>> {
-  const everywhere = new Set<string>();
-  const byCluster = new Map<string, Set<string>>();
-  for (const diagnostic of diagnostics) {
-    if (!diagnostic.resource) continue;
-    if (diagnostic.code === 'TypeDisabled') everywhere.add(diagnostic.resource);
-    else if (diagnostic.severity === 'error' && diagnostic.cluster) {
-      const set = byCluster.get(diagnostic.cluster) ?? new Set<string>();
-      set.add(diagnostic.resource);
-      byCluster.set(diagnostic.cluster, set);
-    }
-  }
-  for (const set of byCluster.values()) for (const id of everywhere) set.add(id);
-  byCluster.set('*', everywhere);
-  return byCluster;
+/** What a dry run reports: the decisions, as if every write succeeded. */
+export function decidedReport(revision: string | null, passes: MemberPasses): ApplyReport {
+  return reportOf(revision, passes, (member) => ({
+    reachable: true,
+    changes: [...member.decision.objects.map((entry) => entry.change), ...member.decision.prune.map((entry) => entry.change)].sort(compareChanges),
+  }));
+}
+
+/** Step 2: every member's writes. */
+export function writeMembers(passes: MemberPasses): Promise<MemberPasses> {
+  return Promise.all(
+    passes.map(async (pass): Promise<MemberPass> => {
+      if (pass.step !== 'observed') return pass;
+      try {
+        return { cluster: pass.cluster, step: 'written', member: await writeMember(pass.member) };
+      } catch (err) {
+        return done(pass.cluster, internalFailure(pass.member, err, 'ApplyFailed'));
+      }
+    }),
+  );
+}
+
+/** Step 3: every member's prune and inventory save. */
+export async function pruneMembers(revision: string | null, passes: MemberPasses): Promise<ApplyReport> {
+  const pruned = await Promise.all(
+    passes.map(async (pass): Promise<MemberPass> => {
+      if (pass.step !== 'written') return pass;
+      try {
+        return done(pass.cluster, withoutEmptyFailures(await pruneMember(pass.member)));
+      } catch (err) {
+        return done(pass.cluster, internalFailure(pass.member, err, 'PruneFailed'));
+      }
+    }),
+  );
+  return reportOf(revision, pruned, (member) => internalFailure(member, new Error('the member was not pruned'), 'InternalError'));
+}
+
+/** The three steps in a row (a dry run stops after the first): what `gitfed apply` and tests run. */
+export async function applyAll(rendered: RenderResult, clusters: readonly Cluster[], clients: MemberClients, options: ApplyOptions): Promise<ApplyReport> {
+  const observed = await observeMembers(rendered, clusters, clients, options);
+  if (options.dryRun) return decidedReport(rendered.revision, observed);
+  return pruneMembers(rendered.revision, await writeMembers(observed));
 }
 
 /** Load errors (not tied to one cluster) mean the revision is not applied at all. */
@@ -80,8 +134,63 @@ export function blockingErrors(diagnostics: readonly Diagnostic[]): Diagnostic[]
   return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster);
 }
 
+/** Every member reached, every step finished, every object as desired. */
 export function isFullyApplied(report: ApplyReport): boolean {
-  return Object.values(report.clusters).every(
-    (member) => member.reachable && !member.inventoryFailed && member.changes.every((change) => ['ClusterPropagationOK', 'Orphaned'].includes(change.propagation)),
+  return Object.values(report.clusters).every((member) => member.reachable && (member.failures ?? []).length === 0 && member.changes.every(isPropagated));
+}
+
+/** Every member failure as a diagnostic (code = stage reason), for `-o json` errors and stderr. */
+export function memberFailureDiagnostics(report: ApplyReport): Diagnostic[] {
+  return Object.entries(report.clusters).flatMap(([cluster, member]) =>
+    (member.failures ?? []).map((failure): Diagnostic => ({ severity: 'error', code: failure.stage === 'InternalError' ? 'InternalError' : failure.stage, message: failure.message, cluster })),
   );
+}
+
+function reportOf(revision: string | null, passes: MemberPasses, unfinished: (member: ObservedMember) => MemberApplyResult): ApplyReport {
+  const clusters: Record<string, MemberApplyResult> = {};
+  for (const pass of passes) clusters[pass.cluster] = pass.step === 'done' ? pass.result : unfinished(pass.member);
+  return { revision, clusters };
+}
+
+function done(cluster: string, result: MemberApplyResult): MemberPass {
+  return { cluster, step: 'done', result };
+}
+
+function withoutEmptyFailures(result: MemberApplyResult): MemberApplyResult {
+  if (result.failures && result.failures.length === 0) {
+    const { failures: _failures, ...rest } = result;
+    return rest;
+  }
+  return result;
+}
+
+function unreachable(ids: readonly string[], propagation: Change['propagation'], message: string, stage: StageReason): MemberApplyResult {
+  return {
+    reachable: false,
+    message,
+    changes: ids.map((id): Change => ({ id, action: 'skipped', propagation, message })).sort(compareChanges),
+    failures: [{ stage, message }],
+  };
+}
+
+/** A step threw where it should have returned an outcome: the member is reported, nothing else is lost. */
+function internalFailure(member: ObservedMember, err: unknown, stage: StageReason): MemberApplyResult {
+  const failure = failureOf(err, stage);
+  return {
+    reachable: true,
+    changes: member.decision.objects.map((entry) => ({ ...entry.change, ...(entry.write ? { action: 'skipped' as const, propagation: 'UpdateFailed' as const, message: failure.message } : {}) })).sort(compareChanges),
+    failures: [failure],
+  };
+}
+
+/** A stage error carries its own stage; anything else is the step's. */
+function failureOf(err: unknown, stage: StageReason): MemberFailure {
+  if (err instanceof GitfedError && isStageCode(err.code)) return { stage: err.code, message: err.message };
+  return { stage, message: err instanceof Error ? err.message : String(err) };
+}
+
+const stageCodes: ReadonlySet<string> = new Set<StageReason>(['ClusterNotReady', 'ObserveFailed', 'InventoryReadFailed', 'ApplyFailed', 'PruneFailed', 'InventorySaveFailed']);
+
+function isStageCode(code: string): code is StageReason {
+  return stageCodes.has(code);
 }

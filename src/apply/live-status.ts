@@ -9,7 +9,7 @@ import type { MemberConnection } from '../cluster/connect-members.ts';
 import { instanceAnnotation, managedLabel } from '../model/marks.ts';
 import type { KubeObject } from '../model/types.ts';
 import type { PropagationStatus } from '../plan/change-set.ts';
-import { idOf, identityOf, objectKey } from '../plan/object-key.ts';
+import { identityOf, objectKey, resourceId } from '../model/identity.ts';
 import type { RenderResult } from '../render/render.ts';
 
 export interface ObjectStatus {
@@ -58,7 +58,7 @@ async function statusOf(
   options: { instance: string; now?: string },
 ): Promise<ObjectStatus> {
   const identity = identityOf(object);
-  const id = idOf(identity);
+  const id = resourceId(identity);
   const kind = `${object.apiVersion}/${object.kind}`;
   let list = lists.get(kind);
   if (!list) {
@@ -77,7 +77,7 @@ async function statusOf(
 
 function unreachable(objects: readonly KubeObject[], message: string, propagation: PropagationStatus): MemberStatus {
   const statuses = objects.map((object) => ({
-    id: idOf(identityOf(object)),
+    id: resourceId(identityOf(object)),
     propagation,
     health: { status: 'Unknown' as const, message },
   }));

@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { GitfedError, formatPosition } from '../model/diagnostic.ts';
 import { createLogger } from './logger.ts';
-import type { CliContext, ExitCode } from './context.ts';
+import type { CliContext, CommandOutcome, ExitCode } from './context.ts';
 import { registerRender } from './commands/render.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerLab } from './commands/lab.ts';
@@ -22,6 +22,8 @@ import { registerVersion } from './commands/version.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerPlan } from './commands/plan.ts';
 
+const exitCodes: Record<CommandOutcome, ExitCode> = { problems: 1, changes: 2 };
+
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await run(argv, { stdout: process.stdout, stderr: process.stderr });
 }
@@ -35,7 +37,8 @@ export async function run(
     stdout: io.stdout as CliContext['stdout'],
     stderr: io.stderr as CliContext['stderr'],
     logger: createLogger({ destination: io.stderr }),
-    fail(code) {
+    fail(outcome) {
+      const code = exitCodes[outcome];
       if (code > exitCode) exitCode = code;
     },
   };
@@ -72,8 +75,9 @@ export async function run(
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof GitfedError) {
-      const where = formatPosition(err.where);
-      io.stderr.write(`${where ? `${where} ` : ''}error ${err.code} ${err.message}\n`);
+      const where = [formatPosition(err.where), err.where.cluster].filter(Boolean).join(' ');
+      const code = err.reason ? `${err.code} (${err.reason})` : err.code;
+      io.stderr.write(`${where ? `${where} ` : ''}error ${code} ${err.message}\n`);
       return err.code === 'UsageError' ? 2 : 1;
     }
     io.stderr.write(`gitfed: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

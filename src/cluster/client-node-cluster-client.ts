@@ -27,11 +27,15 @@ import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import { GitfedError } from '../model/diagnostic.ts';
+import { resourceId } from '../model/identity.ts';
+import { scrubSecrets, secretValuesOf } from '../model/secret-values.ts';
 import type { KubeObject } from '../model/types.ts';
 import {
   ClusterRequestError,
+  failureReason,
   type ApplyRequest,
   type ClusterClient,
+  type DeleteOutcome,
   type DeletePropagation,
   type ListRequest,
   type ObjectRef,
@@ -197,6 +201,35 @@ class ClientNodeClusterClient implements ClusterClient {
     throw this.#failure(reply, `get ${resourceId(ref)}`, [], ref.kind === 'Secret');
   }
 
+  async create(object: KubeObject): Promise<KubeObject> {
+    const ref = refOf(object);
+    const path = (await this.#objectPath(ref, 'create', true)).replace(/\/[^/]*$/, '');
+    return this.#write(object, { method: HttpMethod.POST, path, verb: 'create' });
+  }
+
+  async replace(object: KubeObject): Promise<KubeObject> {
+    const ref = refOf(object);
+    if (!object.metadata.resourceVersion) throw this.#clientSide('replace', ref, 'metadata.resourceVersion is required (the write is conditional)');
+    return this.#write(object, { method: HttpMethod.PUT, path: await this.#objectPath(ref, 'replace', true), verb: 'replace' });
+  }
+
+  async #write(object: KubeObject, call: { method: HttpMethod; path: string; verb: string }): Promise<KubeObject> {
+    const reply = await this.#send({
+      purpose: 'write',
+      method: call.method,
+      path: call.path,
+      query: { fieldManager: this.#fieldManager, fieldValidation: 'Strict' },
+      body: JSON.stringify(object),
+      contentType: 'application/json',
+      timeoutMs: this.#timeoutMs,
+      // A create or a conditional replace is not idempotent: a retry after a lost answer would meet its own write.
+      retry: false,
+    });
+    if (isSuccess(reply)) return parseBody<KubeObject>(reply, this.cluster);
+    const ref = refOf(object);
+    throw this.#failure(reply, `${call.verb} ${resourceId(ref)}`, secretValuesOf(object), ref.kind === 'Secret');
+  }
+
   async list(apiVersion: string, kind: string, request: ListRequest = {}): Promise<KubeObject[]> {
     const resource = await this.#resourceFor(apiVersion, kind);
     if (resource === null) return [];
@@ -239,9 +272,9 @@ class ClientNodeClusterClient implements ClusterClient {
     throw this.#failure(reply, `patch ${resourceId(ref)}`, ref.kind === 'Secret' ? secretValuesOf(patch) : [], ref.kind === 'Secret');
   }
 
-  async delete(ref: ObjectRef, options: { propagationPolicy?: DeletePropagation } = {}): Promise<boolean> {
+  async delete(ref: ObjectRef, options: { propagationPolicy?: DeletePropagation } = {}): Promise<DeleteOutcome> {
     const path = await this.#objectPath(ref, 'delete', false);
-    if (path === null) return false;
+    if (path === null) return 'absent';
     const reply = await this.#send({
       purpose: 'write',
       method: HttpMethod.DELETE,
@@ -250,9 +283,12 @@ class ClientNodeClusterClient implements ClusterClient {
       timeoutMs: this.#timeoutMs,
       retry: true,
     });
-    if (reply.status === 404) return false;
-    if (isSuccess(reply)) return true;
-    throw this.#failure(reply, `delete ${resourceId(ref)}`, [], ref.kind === 'Secret');
+    if (reply.status === 404) return 'absent';
+    if (!isSuccess(reply)) throw this.#failure(reply, `delete ${resourceId(ref)}`, [], ref.kind === 'Secret');
+    // The apiserver answers with the object when it still exists (a deletionTimestamp set: finalizers, a
+    // Namespace emptying), and with the object as it was, or a Status, when it is gone.
+    const body = readObject(reply);
+    return reply.status === 202 || body?.metadata?.deletionTimestamp ? 'pending' : 'deleted';
   }
 
   async scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | null> {
@@ -466,7 +502,7 @@ class ClientNodeClusterClient implements ClusterClient {
   /** `action` names what failed (`apply ConfigMap/ns/name`); Secret errors are scrubbed (see scrubSecrets). */
   #failure(reply: Reply, action: string, secrets: readonly string[], secret: boolean): ClusterRequestError {
     const status = readStatus(reply);
-    const reason = status?.reason || reasonForReply(reply.status, status);
+    const reason = failureReason(status?.reason || reasonForReply(reply.status, status));
     const detail = status?.message || truncate(reply.text.trim(), 500) || `HTTP ${reply.status}`;
     const message = `${action} on ${this.cluster}: ${detail}`;
     return new ClusterRequestError(this.cluster, reply.status, reason, secret || secrets.length > 0 ? scrubSecrets(message, secrets) : message);
@@ -493,10 +529,6 @@ export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 
-/** `Kind/namespace/name`, or `Kind/name` when cluster-scoped. */
-function resourceId(ref: ObjectRef): string {
-  return [ref.kind, ref.namespace, ref.name].filter((part) => part).join('/');
-}
 
 function isSuccess(reply: Reply): boolean {
   return reply.status >= 200 && reply.status < 300;
@@ -507,6 +539,16 @@ function parseBody<T>(reply: Reply, cluster: string): T {
     return JSON.parse(reply.text) as T;
   } catch {
     throw new ClusterRequestError(cluster, reply.status, 'InvalidResponse', `${cluster} answered ${reply.status} with a body that is not JSON`);
+  }
+}
+
+function readObject(reply: Reply): KubeObject | null {
+  if (!reply.text.startsWith('{')) return null;
+  try {
+    const body = JSON.parse(reply.text) as KubeObject;
+    return body && body.kind !== 'Status' ? body : null;
+  } catch {
+    return null;
   }
 }
 
@@ -550,50 +592,6 @@ export function reasonForStatus(status: number): string {
     case 504: return 'Timeout';
     default: return status >= 500 ? 'InternalError' : 'Unknown';
   }
-}
-
-/**
- * The values of a Secret (or a patch of one) that must never appear in an error: every string under `data` (as
- * sent, base64, and decoded) and under `stringData`, however deeply nested (a malformed Secret may carry lists or
- * maps there, and the apiserver's typed-patch errors print them). Values shorter than 3 characters are not worth
- * hiding and would garble the message.
- */
-export function secretValuesOf(object: Record<string, unknown>): string[] {
-  if (object.kind !== undefined && object.kind !== 'Secret') return [];
-  const values = new Set<string>();
-  for (const text of valuesIn(object.data)) {
-    values.add(text);
-    const decoded = Buffer.from(text, 'base64').toString('utf8');
-    if (decoded !== '') values.add(decoded);
-  }
-  for (const text of valuesIn(object.stringData)) values.add(text);
-  return [...values].filter((value) => value.length >= 3).sort((a, b) => b.length - a.length);
-}
-
-/** The strings in a map's values (its own keys name the entries and stay readable). */
-function valuesIn(map: unknown): string[] {
-  return map && typeof map === 'object' && !Array.isArray(map) ? Object.values(map).flatMap(stringsIn) : stringsIn(map);
-}
-
-/** Every string in a value, keys of nested maps included: they are part of the value. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => [key, ...stringsIn(item)]);
-  return [];
-}
-
-/**
- * Scrubs a Secret error: the given values, and because the apiserver echoes offending values, every quoted
- * `Invalid value: "…"` and the `got …` part of typed-patch errors (`.data.k: expected string, got
- * &value.valueUnstructured{…}`), whose field path stays.
- */
-export function scrubSecrets(message: string, values: readonly string[]): string {
-  let text = message
-    .replace(/Invalid value: "(?:[^"\\]|\\.)*"/g, 'Invalid value: "[redacted]"')
-    .replace(/(expected [^,\n]*, got )[^\n]*/g, '$1[redacted]');
-  for (const value of values) text = text.split(value).join('[redacted]');
-  return text;
 }
 
 function isTimeout(err: unknown): boolean {

@@ -2,6 +2,7 @@
  * What gitfed needs from a member cluster. apply/ and the daemon depend on this interface only; the
  * @kubernetes/client-node implementation lives beside it (client-node-cluster-client.ts).
  */
+import { GitfedError } from '../model/diagnostic.ts';
 import type { KubeObject } from '../model/types.ts';
 
 /** Names one object in a member. */
@@ -30,6 +31,8 @@ export interface ListRequest {
 
 export type DeletePropagation = 'Foreground' | 'Background' | 'Orphan';
 
+export type DeleteOutcome = 'deleted' | 'pending' | 'absent';
+
 /** Requests made, counted at the client: tests and benchmarks assert "no writes when nothing changed". */
 export interface RequestStats {
   reads: number;
@@ -51,10 +54,20 @@ export interface ClusterClient {
   apply(object: KubeObject, request?: ApplyRequest): Promise<KubeObject>;
   get(ref: ObjectRef): Promise<KubeObject | null>;
   list(apiVersion: string, kind: string, request?: ListRequest): Promise<KubeObject[]>;
+  /** Creates the object (POST); fails with reason AlreadyExists when it exists: for writes that must not race. */
+  create(object: KubeObject): Promise<KubeObject>;
+  /**
+   * Replaces the object (PUT) on the condition that it is still at `metadata.resourceVersion`; fails with reason
+   * Conflict when someone wrote it since (optimistic concurrency).
+   */
+  replace(object: KubeObject): Promise<KubeObject>;
   /** JSON merge patch, e.g. to remove gitfed's marks when orphaning. */
   mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
-  /** Resolves true when the server accepted the delete, false when the object was already gone. */
-  delete(ref: ObjectRef, options?: { propagationPolicy?: DeletePropagation }): Promise<boolean>;
+  /**
+   * `deleted` when the object is gone, `pending` when the server accepted the delete but the object remains
+   * (finalizers, a Namespace emptying), `absent` when it was already gone.
+   */
+  delete(ref: ObjectRef, options?: { propagationPolicy?: DeletePropagation }): Promise<DeleteOutcome>;
   /** Scope of a kind by API discovery (cached per client); null when the member does not serve it. */
   scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | null>;
   /** Forgets cached discovery, e.g. after a CRD was established. */
@@ -65,14 +78,60 @@ export interface ClusterClient {
   close(): Promise<void>;
 }
 
-/** Errors from members carry the HTTP status and the Kubernetes reason, so apply/ can map them to status words. */
-export class ClusterRequestError extends Error {
+/**
+ * Why a request to a member failed: the Kubernetes Status reason when the member answered (unknown reasons are
+ * `Unknown`), or what kept it from answering.
+ */
+export type ClusterFailureReason =
+  // the member did not answer
+  | 'Unreachable'
+  | 'Timeout'
+  | 'ClientClosed'
+  | 'CredentialsUnavailable'
+  | 'NoServer'
+  // it answered (metav1.StatusReason)
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Gone'
+  | 'Expired'
+  | 'Invalid'
+  | 'ServerTimeout'
+  | 'TooManyRequests'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'InvalidResponse'
+  | 'Unknown';
+
+const answeredReasons: ReadonlySet<string> = new Set<ClusterFailureReason>([
+  'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'AlreadyExists', 'Conflict', 'Gone', 'Expired', 'Invalid',
+  'ServerTimeout', 'Timeout', 'TooManyRequests', 'MethodNotAllowed', 'NotAcceptable', 'RequestEntityTooLarge',
+  'UnsupportedMediaType', 'InternalError', 'ServiceUnavailable', 'InvalidResponse', 'Unknown',
+]);
+
+/** A Status reason from a member as one of ours (reasons this version does not know are `Unknown`). */
+export function failureReason(reason: string | undefined): ClusterFailureReason {
+  return reason && answeredReasons.has(reason) ? (reason as ClusterFailureReason) : 'Unknown';
+}
+
+/**
+ * A failed request to a member: a GitfedError (code ClusterRequestFailed) with the HTTP status (null when the
+ * member did not answer) and a typed reason, so apply/ can map it to a status word and the CLI to an exit code.
+ */
+export class ClusterRequestError extends GitfedError {
   readonly cluster: string;
   readonly status: number | null;
-  readonly reason: string;
+  override readonly reason: ClusterFailureReason;
 
-  constructor(cluster: string, status: number | null, reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(cluster: string, status: number | null, reason: ClusterFailureReason, message: string, options?: { cause?: unknown }) {
+    super('ClusterRequestFailed', message, { cluster }, { ...options, reason });
     this.name = 'ClusterRequestError';
     this.cluster = cluster;
     this.status = status;

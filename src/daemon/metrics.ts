@@ -5,6 +5,7 @@ export interface DaemonMetrics {
   registry: Registry;
   reconcileDuration: Histogram<'stage'>;
   reconcileFailures: Counter<'stage'>;
+  memberFailures: Counter<'cluster' | 'stage'>;
   objects: Gauge<'cluster' | 'action'>;
   driftCorrections: Counter<'cluster'>;
   memberReady: Gauge<'cluster'>;
@@ -28,8 +29,14 @@ export function createMetrics(): DaemonMetrics {
     }),
     reconcileFailures: new Counter({
       name: 'gitfed_reconcile_failures_total',
-      help: 'Reconciles that stopped, by stage reason (SourceFetchFailed, ManifestInvalid, ApplyFailed, ReportCommitFailed, ...).',
+      help: 'Steps of a reconcile that failed, by stage reason (SourceFetchFailed, ManifestInvalid, MembersUnavailable, HealthCheckFailed, ReportCommitFailed, ...).',
       labelNames: ['stage'],
+      registers,
+    }),
+    memberFailures: new Counter({
+      name: 'gitfed_member_failures_total',
+      help: 'Steps of one member that did not finish, by cluster and stage reason (ClusterNotReady, ObserveFailed, ApplyFailed, PruneFailed, InventorySaveFailed, ...).',
+      labelNames: ['cluster', 'stage'],
       registers,
     }),
     objects: new Gauge({

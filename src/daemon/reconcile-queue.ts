@@ -13,7 +13,14 @@ export interface ReconcileQueue {
   stop(): Promise<void>;
 }
 
-export function createReconcileQueue(run: (reasons: ReadonlySet<TriggerReason>) => Promise<void>): ReconcileQueue {
+/**
+ * `run` turns every failure it knows into an outcome; whatever still escapes it (a bug) reaches `escaped`,
+ * which must log, count and report it — the queue itself only keeps going.
+ */
+export function createReconcileQueue(
+  run: (reasons: ReadonlySet<TriggerReason>) => Promise<void>,
+  escaped: (err: unknown, reasons: ReadonlySet<TriggerReason>) => void,
+): ReconcileQueue {
   let pending = new Set<TriggerReason>();
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -27,7 +34,7 @@ export function createReconcileQueue(run: (reasons: ReadonlySet<TriggerReason>) 
     const reasons = pending;
     pending = new Set();
     running = run(reasons)
-      .catch(() => undefined) // run() reports its own failures; the queue only keeps going
+      .catch((err: unknown) => escaped(err, reasons))
       .finally(() => {
         running = null;
         pump();

@@ -1,19 +1,30 @@
 /**
- * The reconcile recipe, top to bottom: fetch → load → render → apply → health → report. Each step that can fail
- * carries its stage reason; a failed step never undoes what is in force: a revision with load errors is not
- * applied, the last good revision stays, and the report says why.
+ * The reconcile recipe, top to bottom: fetch → load → members → render → observe → apply → prune → health →
+ * report. Every await is a `step(stage, …)`: a throw becomes an outcome with that stage reason, a log line, a
+ * metric and an entry in the report of this pass (or, when the report itself failed, the next one) — never a
+ * lost exception. A failed step never undoes what is in force: a revision with load errors is not applied, the
+ * last good revision stays, and the report says why. Members fail one by one (their failures come back from
+ * the apply steps with stage reasons of their own); one member never fails the pass.
  */
 import type { Logger } from 'pino';
-import { applyAll, blockingErrors, type ApplyReport } from '../apply/apply-all.ts';
+import {
+  blockingErrors,
+  observeMembers,
+  pruneMembers,
+  writeMembers,
+  type ApplyOptions,
+  type ApplyReport,
+} from '../apply/apply-all.ts';
 import { readLiveStatus, type MemberStatus } from '../apply/live-status.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import type { Cluster } from '../model/types.ts';
 import { loadModel } from '../model/load-model.ts';
 import type { Snapshot } from '../model/snapshot.ts';
+import type { StageReason } from '../model/stage-reason.ts';
+import type { Cluster } from '../model/types.ts';
 import { countActions } from '../plan/change-set.ts';
 import { defaultDeletionGuard } from '../plan/deletion-guard.ts';
 import { render, type RenderResult } from '../render/render.ts';
-import { buildReport, type FailureStage } from '../report/build-report.ts';
+import { buildReport, type ReportProblem } from '../report/build-report.ts';
 import { formatReportMarkdown } from '../report/format-report-markdown.ts';
 import { formatReportYaml } from '../report/format-report-yaml.ts';
 import type { DaemonMetrics } from './metrics.ts';
@@ -58,16 +69,20 @@ export interface ReconcileState {
   lastGoodClusters?: readonly Cluster[];
   /** The last report could not be published: the next pass publishes again even when nothing moved. */
   reportPending?: boolean;
+  /** Steps that failed in a pass whose report could not say so: the next report does. */
+  unreported?: ReportProblem[];
   /** A complete reconcile has happened (readiness). */
   complete: boolean;
 }
 
 export type ReconcileOutcome =
   | { kind: 'idle' }
-  | { kind: 'applied'; revision: string | null; report: ApplyReport; reportPublished: boolean }
-  | { kind: 'failed'; stage: FailureStage; message: string; revision: string | null };
+  | { kind: 'applied'; revision: string | null; report: ApplyReport; reportPublished: boolean; problems: ReportProblem[] }
+  | { kind: 'failed'; stage: StageReason; message: string; revision: string | null };
 
 const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change'];
+
+type Stepped<T> = { ok: true; value: T } | { ok: false; problem: ReportProblem };
 
 export async function reconcile(
   reasons: ReadonlySet<TriggerReason>,
@@ -76,96 +91,139 @@ export async function reconcile(
   deps: ReconcileDeps,
 ): Promise<ReconcileOutcome> {
   const total = deps.metrics.reconcileDuration.startTimer({ stage: 'total' });
-  const step = <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const end = deps.metrics.reconcileDuration.startTimer({ stage });
-    return work().finally(() => end());
+  const problems: ReportProblem[] = [...(state.unreported ?? [])];
+  /** Problems a published report of this pass carries (a stop does not carry them to the next report again). */
+  const reported = new WeakSet<ReportProblem>();
+  state.unreported = [];
+  let logger = deps.logger;
+  /** Runs one step: its time is measured, a throw is that stage's problem (logged, counted, reported). */
+  const step = async <T>(stage: StageReason, name: string, work: () => T | Promise<T>): Promise<Stepped<T>> => {
+    const end = deps.metrics.reconcileDuration.startTimer({ stage: name });
+    try {
+      return { ok: true, value: await work() };
+    } catch (err) {
+      const problem = { stage, message: err instanceof Error ? err.message : String(err) };
+      deps.metrics.reconcileFailures.inc({ stage });
+      logger.error({ stage, step: name, message: problem.message }, 'reconcile step failed');
+      problems.push(problem);
+      return { ok: false, problem };
+    } finally {
+      end();
+    }
   };
   const livePass = [...reasons].some((reason) => livePassReasons.includes(reason)) || state.reportPending === true;
 
   // 1. fetch
   const fetchTimer = deps.metrics.gitFetchDuration.startTimer();
-  const fetched = await step('fetch', () => deps.source.fetch()).catch((err: unknown) => err as Error);
+  const fetched = await step('SourceFetchFailed', 'fetch', () => deps.source.fetch());
   fetchTimer();
-  if (fetched instanceof Error) {
+  if (!fetched.ok) {
     deps.metrics.gitFetchErrors.inc();
-    await keepLastGoodInForce(deps.logger);
-    return stop('SourceFetchFailed', fetched.message, state.applied ?? null);
+    await keepLastGoodInForce();
+    return stop(fetched.problem, state.applied ?? null);
   }
-  const { revision } = fetched;
+  const { revision } = fetched.value;
   if (revision !== null && revision === state.synced && !livePass) return idle();
   if (revision !== null && state.synced && revision !== state.synced && state.applied !== undefined && !livePass) {
-    if (await deps.source.onlyReportChanged(state.synced, revision)) {
+    const synced = state.synced;
+    const reportOnly = await step('SourceFetchFailed', 'fetch', () => deps.source.onlyReportChanged(synced, revision));
+    if (!reportOnly.ok) return stop(reportOnly.problem, revision);
+    if (reportOnly.value) {
       state.synced = revision; // our own report commit (or someone else's edit of it): nothing to apply
       return idle();
     }
   }
-  const logger = deps.logger.child({ revision: revision ?? 'working tree' });
+  logger = deps.logger.child({ revision: revision ?? 'working tree' });
 
   // 2. load
-  const model = await step('load', async () => loadModel(await deps.source.snapshot(revision)));
+  const snapshot = await step('SourceFetchFailed', 'load', () => deps.source.snapshot(revision));
+  if (!snapshot.ok) return stop(snapshot.problem, revision);
+  const loaded = await step('ManifestInvalid', 'load', () => loadModel(snapshot.value));
+  if (!loaded.ok) return stop(loaded.problem, revision);
+  const model = loaded.value;
   const blocking = blockingErrors(model.diagnostics);
   if (blocking.length > 0) {
     logger.warn({ errors: blocking.length }, 'revision has load errors; nothing from it is applied');
     state.synced = revision;
-    await publish(state.lastGood, { revision, stage: 'ManifestInvalid', diagnostics: blocking, message: `${blocking.length} error(s) in the manifests; nothing from this revision was applied` });
-    await keepLastGoodInForce(logger);
-    return stop('ManifestInvalid', `${blocking.length} load error(s)`, revision);
+    const message = `${blocking.length} error(s) in the manifests; nothing from this revision was applied`;
+    await publish(state.lastGood, { failure: { revision, stage: 'ManifestInvalid', diagnostics: blocking, message } });
+    await keepLastGoodInForce();
+    deps.metrics.reconcileFailures.inc({ stage: 'ManifestInvalid' });
+    return stop({ stage: 'ManifestInvalid', message: `${blocking.length} load error(s)` }, revision);
   }
-  const manifestsRevision = await manifestsRevisionOf(revision);
+  const manifests = await step('SourceFetchFailed', 'load', () => manifestsRevisionOf(revision));
+  if (!manifests.ok) return stop(manifests.problem, revision);
+  const manifestsRevision = manifests.value;
 
-  // 3. render, for the members that are Ready now (RSP splits follow readiness, as in KubeFed)
-  const connections = await deps.members.follow(model.clusters.map((cluster) => cluster.name));
-  if (!state.complete) await deps.members.probeAll();
-  const rendered = await step('render', async () => render(model, { instance: options.instance, availableClusters: deps.members.ready() }));
+  // 3. members: a client per declared member, and readiness (RSP splits follow it, as in KubeFed)
+  const followed = await step('MembersUnavailable', 'members', async () => {
+    await deps.members.follow(model.clusters.map((cluster) => cluster.name));
+    if (!state.complete) await deps.members.probeAll();
+  });
+  if (!followed.ok) {
+    await publish(state.lastGood);
+    return stop(followed.problem, manifestsRevision);
+  }
 
-  // 4. apply
-  const applied = await applyRendered(rendered, model.clusters, logger);
-  if (applied instanceof Error) {
-    logger.error({ err: applied }, 'apply failed');
-    return stop('ApplyFailed', applied.message, manifestsRevision);
+  // 4. render
+  const rendered = await step('InternalError', 'render', () => render(model, { instance: options.instance, availableClusters: deps.members.ready() }));
+  if (!rendered.ok) return stop(rendered.problem, manifestsRevision);
+
+  // 5–7. observe + decide, apply, prune: per member, each member's failures carry their own stage reasons
+  const applied = await applyRendered(rendered.value, model.clusters);
+  if (!applied) {
+    await publish(rendered.value);
+    return stop(problems.at(-1)!, manifestsRevision);
   }
   const driftCorrected = recordApply(applied);
 
-  // 5. health
-  const live = await step('health', () => readLiveStatus(rendered, connections, { instance: options.instance, now: deps.now().toISOString() })).catch(
-    (err: unknown) => {
-      logger.warn({ err }, 'health read-back failed');
-      return undefined;
-    },
+  // 8. health
+  const live = await step('HealthCheckFailed', 'health', () =>
+    readLiveStatus(rendered.value, deps.members.connections(), { instance: options.instance, now: deps.now().toISOString() }),
   );
 
-  // 6. report
-  state.lastGood = rendered;
+  // 9. report
+  state.lastGood = rendered.value;
   state.lastGoodClusters = model.clusters;
   state.applied = manifestsRevision;
   state.synced = revision;
-  const published = await publish(rendered, undefined, applied, live, driftCorrected);
+  const published = await publish(rendered.value, { applied, ...(live.ok ? { live: live.value } : {}), driftCorrected });
+  carryUnreported();
   state.complete = true;
   deps.metrics.appliedRevision.reset();
   deps.metrics.appliedRevision.set({ revision: manifestsRevision ?? 'working-tree' }, 1);
   total();
-  logger.info({ clusters: Object.keys(applied.clusters).length, reportPublished: published }, 'reconciled');
-  return { kind: 'applied', revision: manifestsRevision, report: applied, reportPublished: published };
+  logger.info({ clusters: Object.keys(applied.clusters).length, reportPublished: published, problems: problems.length }, 'reconciled');
+  return { kind: 'applied', revision: manifestsRevision, report: applied, reportPublished: published, problems };
 
-  function applyRendered(rendered: RenderResult, clusters: readonly Cluster[], logger: Logger): Promise<ApplyReport | Error> {
-    return step('apply', () =>
-      applyAll(rendered, clusters, deps.members.connections(), {
-        instance: options.instance,
-        dryRun: false,
-        adopt: options.adopt,
-        conflicts: 'force',
-        deletionGuard: defaultDeletionGuard,
-        allowMassDeletion: options.allowMassDeletion,
-      }, { logger }),
-    ).catch((err: unknown) => err as Error);
+  /** The per-member recipe (apply/apply-all.ts), step by step; undefined when a step itself failed. */
+  async function applyRendered(shown: RenderResult, clusters: readonly Cluster[]): Promise<ApplyReport | undefined> {
+    const applyOptions: ApplyOptions = {
+      instance: options.instance,
+      dryRun: false,
+      adopt: options.adopt,
+      conflicts: 'force',
+      deletionGuard: defaultDeletionGuard,
+      allowMassDeletion: options.allowMassDeletion,
+    };
+    const observed = await step('ObserveFailed', 'observe', () => observeMembers(shown, clusters, deps.members.connections(), applyOptions));
+    if (!observed.ok) return undefined;
+    const written = await step('ApplyFailed', 'apply', () => writeMembers(observed.value));
+    if (!written.ok) return undefined;
+    const pruned = await step('PruneFailed', 'prune', () => pruneMembers(shown.revision, written.value));
+    return pruned.ok ? pruned.value : undefined;
   }
 
   /** While Git is away or its newest revision is invalid, a drift pass still puts the last good state back. */
-  async function keepLastGoodInForce(logger: Logger): Promise<void> {
+  async function keepLastGoodInForce(): Promise<void> {
     if (!livePass || !state.lastGood || !state.lastGoodClusters) return;
-    const applied = await applyRendered(state.lastGood, state.lastGoodClusters, logger);
-    if (applied instanceof Error) logger.error({ err: applied }, 'drift correction of the last good revision failed');
-    else recordApply(applied);
+    const applied = await applyRendered(state.lastGood, state.lastGoodClusters);
+    if (applied) recordApply(applied);
+  }
+
+  /** Problems no published report carried yet wait for the next one. */
+  function carryUnreported(): void {
+    state.unreported = problems.filter((problem) => !reported.has(problem));
   }
 
   function idle(): ReconcileOutcome {
@@ -173,11 +231,11 @@ export async function reconcile(
     return { kind: 'idle' };
   }
 
-  function stop(stage: FailureStage, message: string, failedRevision: string | null): ReconcileOutcome {
-    deps.metrics.reconcileFailures.inc({ stage });
-    deps.logger.error({ stage, message }, 'reconcile stopped');
+  /** The pass ends early; its problems (this one included) go into the next report that can be published. */
+  function stop(problem: ReportProblem, failedRevision: string | null): ReconcileOutcome {
+    carryUnreported();
     total();
-    return { kind: 'failed', stage, message, revision: failedRevision };
+    return { kind: 'failed', stage: problem.stage, message: problem.message, revision: failedRevision };
   }
 
   /**
@@ -199,49 +257,60 @@ export async function reconcile(
       const corrected = member.changes.filter((change) => change.drift).length;
       if (corrected > 0) deps.metrics.driftCorrections.inc({ cluster }, corrected);
       drift[cluster] = corrected;
+      for (const failure of member.failures ?? []) {
+        deps.metrics.memberFailures.inc({ cluster, stage: failure.stage });
+        logger.warn({ cluster, stage: failure.stage, message: failure.message }, 'member step failed');
+      }
     }
     for (const [cluster, readiness] of deps.members.readiness()) deps.metrics.memberReady.set({ cluster }, readiness.ready ? 1 : 0);
     return drift;
   }
 
+  /** Builds and publishes the report; every problem it carries counts as reported once it is published. */
   async function publish(
     shown: RenderResult | undefined,
-    failure?: { revision: string | null; stage: FailureStage; diagnostics: Diagnostic[]; message: string },
-    appliedReport?: ApplyReport,
-    liveStatus?: Record<string, MemberStatus>,
-    driftCorrected?: Record<string, number>,
+    extra: {
+      failure?: { revision: string | null; stage: StageReason; diagnostics: Diagnostic[]; message: string };
+      applied?: ApplyReport;
+      live?: Record<string, MemberStatus>;
+      driftCorrected?: Record<string, number>;
+    } = {},
   ): Promise<boolean> {
+    const carried = [...problems];
     const readiness = deps.members.readiness();
     const report = buildReport({
       revision: state.applied ?? null,
-      ...(failure ? { failed: failure } : {}),
+      ...(extra.failure ? { failed: extra.failure } : {}),
       clusters: [...readiness].map(([name, ready]) => ({ name, ready: ready.ready, ...(ready.ready ? {} : { message: ready.message }) })),
       rendered: shown ?? emptyRender(),
-      ...(appliedReport ? { applied: appliedReport } : {}),
-      ...(liveStatus ? { live: liveStatus } : {}),
-      ...(driftCorrected ? { driftCorrected } : {}),
+      ...(extra.applied ? { applied: extra.applied } : {}),
+      ...(extra.live ? { live: extra.live } : {}),
+      ...(extra.driftCorrected ? { driftCorrected: extra.driftCorrected } : {}),
+      problems: carried,
     });
     const files = new Map([
       ['report.yaml', formatReportYaml(report)],
       ['README.md', formatReportMarkdown(report)],
     ]);
-    const message = failure
-      ? `gitfed: status report (${failure.stage} at ${short(failure.revision)})`
+    const message = extra.failure
+      ? `gitfed: status report (${extra.failure.stage} at ${short(extra.failure.revision)})`
       : `gitfed: status report for ${short(state.applied ?? null)}`;
-    const result = await step('report', () => deps.source.publishReport(files, message)).catch((err: unknown) => err as Error);
-    if (result instanceof Error) {
-      deps.metrics.reconcileFailures.inc({ stage: 'ReportCommitFailed' });
-      deps.logger.error({ message: result.message }, 'report not published; the next pass publishes it again');
+    const result = await step('ReportCommitFailed', 'report', () => deps.source.publishReport(files, message));
+    if (!result.ok) {
       state.reportPending = true;
       return false;
     }
+    for (const problem of carried) reported.add(problem);
     state.reportPending = false;
     // The report commit is the synced tip only when it changed nothing but the report since the synced one; when
     // it was rebuilt on someone else's push (a lost race), that push still needs a reconcile.
-    if (result.published && result.revision && state.synced && (await deps.source.onlyReportChanged(state.synced, result.revision))) {
-      state.synced = result.revision;
+    const { published, revision: reportRevision } = result.value;
+    if (published && reportRevision && state.synced) {
+      const synced = state.synced;
+      const reportOnly = await step('SourceFetchFailed', 'report', () => deps.source.onlyReportChanged(synced, reportRevision));
+      if (reportOnly.ok && reportOnly.value) state.synced = reportRevision;
     }
-    return result.published;
+    return published;
   }
 }
 

@@ -42,16 +42,26 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
 
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
-  const queue = createReconcileQueue(async (reasons) => {
-    logger.debug({ reasons: [...reasons] }, 'reconcile');
-    last = await reconcile(reasons, state, { instance: config.instance, adopt: config.adopt, allowMassDeletion: config.allowMassDeletion }, {
-      source,
-      members,
-      metrics,
-      logger,
-      now: () => new Date(),
-    });
-  });
+  const queue = createReconcileQueue(
+    async (reasons) => {
+      logger.debug({ reasons: [...reasons] }, 'reconcile');
+      last = await reconcile(reasons, state, { instance: config.instance, adopt: config.adopt, allowMassDeletion: config.allowMassDeletion }, {
+        source,
+        members,
+        metrics,
+        logger,
+        now: () => new Date(),
+      });
+    },
+    (err) => {
+      // A bug in the recipe: still a failure with a stage reason, a metric, a log line and the next report.
+      const message = err instanceof Error ? err.message : String(err);
+      metrics.reconcileFailures.inc({ stage: 'InternalError' });
+      logger.error({ err, stage: 'InternalError' }, 'reconcile failed unexpectedly');
+      state.unreported = [...(state.unreported ?? []), { stage: 'InternalError', message }];
+      last = { kind: 'failed', stage: 'InternalError', message, revision: state.applied ?? null };
+    },
+  );
 
   const webhookSecret = config.webhookSecretFile ? (await readFile(config.webhookSecretFile, 'utf8')).trim() : undefined;
   const http = await startHttpServer(config.listen, {
@@ -68,14 +78,23 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
     setInterval(() => queue.trigger('interval'), parseDuration(config.interval)),
     setInterval(() => queue.trigger('drift'), parseDuration(config.driftInterval)),
     setInterval(() => {
-      void members.probeAll().then((flipped) => {
-        for (const cluster of flipped) {
-          const ready = members.readiness().get(cluster)?.ready ?? false;
-          metrics.memberReady.set({ cluster }, ready ? 1 : 0);
-          logger.warn({ cluster, ready }, ready ? 'member is Ready again' : 'member is not Ready');
-        }
-        if (flipped.length > 0) queue.trigger('cluster-health');
-      });
+      members.probeAll().then(
+        (flipped) => {
+          for (const cluster of flipped) {
+            const ready = members.readiness().get(cluster)?.ready ?? false;
+            metrics.memberReady.set({ cluster }, ready ? 1 : 0);
+            logger.warn({ cluster, ready }, ready ? 'member is Ready again' : 'member is not Ready');
+          }
+          if (flipped.length > 0) queue.trigger('cluster-health');
+        },
+        (err: unknown) => {
+          // Probes answer with a result, never a throw; one that throws is a bug, and the next pass says so.
+          const message = err instanceof Error ? err.message : String(err);
+          metrics.reconcileFailures.inc({ stage: 'ClusterNotReady' });
+          logger.error({ err, stage: 'ClusterNotReady' }, 'member probes failed');
+          state.unreported = [...(state.unreported ?? []), { stage: 'ClusterNotReady', message: `member probes failed: ${message}` }];
+        },
+      );
     }, probeIntervalMs),
   ];
   if (watchable) {

@@ -18,7 +18,7 @@ import { error, warning, type Diagnostic, type Location } from '../model/diagnos
 import { DEFAULT_TYPE_CONFIGS, federatedScopeOf, pluralName } from '../model/default-type-configs.ts';
 import { isJsonObject } from '../model/json-object.ts';
 import { listItems } from '../model/list-items.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { resourceId, splitApiVersion } from '../model/identity.ts';
 import type { JsonObject, JsonValue, Scope, TargetType, TypeConfig } from '../model/types.ts';
 import { KNOWN_TARGET_TYPES, apiVersionOf, typeConfigForTarget } from './target-types.ts';
 
@@ -138,9 +138,7 @@ export function typeConfigForObject(object: JsonObject, repoTypes: readonly Type
   if (typeof apiVersion !== 'string' || !apiVersion || typeof kind !== 'string' || !kind) {
     return 'the document has no apiVersion or kind, so it is not a Kubernetes object';
   }
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const { group, version } = splitApiVersion(apiVersion);
   const builtIn = KNOWN_TARGET_TYPES.find((type) => type.group === group && type.kind === kind);
   const metadata = asObject(object.metadata);
   const guessed: Scope = typeof metadata.namespace === 'string' && metadata.namespace ? 'Namespaced' : 'Cluster';

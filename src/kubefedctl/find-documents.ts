@@ -67,9 +67,3 @@ export function metadataOf(value: JsonObject): { name: string; namespace: string
   };
 }
 
-/** `apps` of `apps/v1`, '' for `v1`. */
-export function groupOf(apiVersion: unknown): string {
-  if (typeof apiVersion !== 'string') return '';
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}

@@ -5,7 +5,7 @@
  */
 import type { ClusterClient, ObjectRef } from '../cluster/cluster-client.ts';
 import { GitfedError } from '../model/diagnostic.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { resourceId } from '../model/identity.ts';
 import type { KubeObject } from '../model/types.ts';
 import { inventoryNamespace } from '../plan/inventory.ts';
 import {

@@ -6,10 +6,10 @@
 import { GitfedError } from '../model/diagnostic.ts';
 import { FEDERATED_GROUP, pluralName } from '../model/default-type-configs.ts';
 import { orphanAnnotation } from '../model/marks.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { groupOf, resourceId } from '../model/identity.ts';
 import type { JsonObject } from '../model/types.ts';
 import { deleteYamlValue, setYamlValue } from './edit-yaml-text.ts';
-import { findDocuments, groupOf, metadataOf, type FoundDocument } from './find-documents.ts';
+import { findDocuments, metadataOf, type FoundDocument } from './find-documents.ts';
 import { nameMatchesResource } from './target-types.ts';
 
 export type OrphaningStatus = 'Enabled' | 'Disabled';

@@ -15,7 +15,7 @@
 import { stringify } from 'yaml';
 import { GitfedError } from '../model/diagnostic.ts';
 import { federatedScopeOf, pluralName, typeConfigName } from '../model/default-type-configs.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { resourceId } from '../model/identity.ts';
 import type { Scope, TargetType, TypeConfig } from '../model/types.ts';
 import type { FileChange, RepoView } from './file-change.ts';
 import { removeYamlDocument, setYamlValue } from './edit-yaml-text.ts';

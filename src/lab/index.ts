@@ -6,6 +6,8 @@ export { startLab, defaultMemberCount, maxMemberCount } from './start-lab.ts';
 export type { StartLabOptions, StartLabDeps, StartLabResult } from './start-lab.ts';
 export { stopLab } from './stop-lab.ts';
 export type { StopLabResult } from './stop-lab.ts';
+export { stopMemberApiserver, startMemberApiserver } from './member-apiserver.ts';
+export type { StopApiserverResult, StartApiserverResult } from './member-apiserver.ts';
 export { labStatus, formatLabStatus } from './lab-status.ts';
 export type { LabState, LabStatus, MemberStatus, ProcessStatus } from './lab-status.ts';
 export { readLabInfo, gitRepoUrl } from './lab-info.ts';

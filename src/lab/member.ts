@@ -165,7 +165,7 @@ async function startApiserver(spec: MemberSpec, timeoutMs: number): Promise<{ se
 }
 
 /** `/readyz` with the admin credentials (anonymous gets 403 during RBAC bootstrap), then the default namespace. */
-async function apiserverReady(server: string, credentials: KubeCredentials): Promise<true | undefined> {
+export async function apiserverReady(server: string, credentials: KubeCredentials): Promise<true | undefined> {
   const readyz = await kubeRequest(server, credentials, { path: '/readyz', timeoutMs: 5_000 });
   if (readyz.status !== 200) throw new Error(`/readyz answered ${readyz.status}`);
   const ns = await kubeRequest(server, credentials, { path: '/api/v1/namespaces/default', timeoutMs: 5_000 });

@@ -106,7 +106,8 @@ export async function spawnComponent(spec: SpawnSpec): Promise<LabProcess & { ch
   return { record, exited, hasExited: () => exitInfo !== undefined, logStart, child };
 }
 
-async function writeRecord(labDir: string, record: ProcessRecord): Promise<void> {
+/** Writes (or replaces) one process record atomically. */
+export async function writeRecord(labDir: string, record: ProcessRecord): Promise<void> {
   const file = join(labPaths(labDir).state, `${record.id}.json`);
   await writeFile(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
   await rename(`${file}.tmp`, file);

@@ -3,7 +3,9 @@
  * going past); code that must stop throws a GitfedError carrying the same fields. Only cli/ maps them to exit codes.
  */
 
-/** Stable codes. KubeFed's propagation status words are reused where KubeFed had one (spec §5.1). */
+import type { StageReason } from './stage-reason.ts';
+
+/** Stable codes. KubeFed's propagation status words are reused where KubeFed had one. */
 export type DiagnosticCode =
   // loading
   | 'YamlSyntax'
@@ -20,13 +22,13 @@ export type DiagnosticCode =
   | 'TypeDisabled'
   // rendering (KubeFed words first)
   | 'ApplyOverridesFailed'
-  | 'ComputePlacementFailed'
-  | 'ComputeResourceFailed'
   | 'NamespaceNotFederated'
   | 'AnnotationsNotSupported'
   | 'FinalizersNotSupported'
   | 'UnknownPlacementCluster'
-  | 'SchedulingFailed'
+  // members and the reconcile's stages
+  | 'ClusterRequestFailed'
+  | Exclude<StageReason, 'InternalError'>
   // usage and plumbing
   | 'UsageError'
   | 'InternalError';
@@ -70,16 +72,21 @@ export function diagnosticJson({ severity: _severity, ...rest }: Diagnostic): Di
   return rest;
 }
 
-/** Thrown where carrying on makes no sense (an unreadable repository, a bad flag). */
+/**
+ * Thrown where carrying on makes no sense (an unreadable repository, a bad flag, a request a member refused).
+ * `code` is stable; `reason` refines it where a code covers several causes (a member's Status reason, say).
+ */
 export class GitfedError extends Error {
   readonly code: DiagnosticCode;
   readonly where: Location;
+  readonly reason: string | undefined;
 
-  constructor(code: DiagnosticCode, message: string, where: Location = {}, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: DiagnosticCode, message: string, where: Location = {}, options?: { cause?: unknown; reason?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GitfedError';
     this.code = code;
     this.where = where;
+    this.reason = options?.reason;
   }
 
   toDiagnostic(): Diagnostic {

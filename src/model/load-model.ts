@@ -42,7 +42,7 @@ import {
 } from './default-type-configs.ts';
 import { listItems } from './list-items.ts';
 import { nestedOrigin, parseDocuments } from './parse-documents.ts';
-import { resourceId } from './resource-id.ts';
+import { resourceId, splitApiVersion } from './identity.ts';
 import {
   federatedObjectSchema,
   federatedTypeConfigSchema,
@@ -204,15 +204,7 @@ function toCandidate(value: JsonValue, origin: Origin): Candidate | string {
   if (missing || typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return `document ignored: it has no ${missing}, so it is not a Kubernetes object`;
   }
-  const slash = apiVersion.indexOf('/');
-  const candidate: Candidate = {
-    value,
-    origin,
-    apiVersion,
-    group: slash < 0 ? '' : apiVersion.slice(0, slash),
-    version: slash < 0 ? apiVersion : apiVersion.slice(slash + 1),
-    kind,
-  };
+  const candidate: Candidate = { value, origin, apiVersion, ...splitApiVersion(apiVersion), kind };
   if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
     if (typeof metadata.name === 'string') candidate.name = metadata.name;
     if (typeof metadata.namespace === 'string' && metadata.namespace) candidate.namespace = metadata.namespace;

@@ -10,8 +10,8 @@
  *    render shares one object among clusters, so each pair of objects is compared once. Lists are sorted by id;
  *    clusters by name. Every cluster declared in either revision has an entry, with its
  *    status: `added` (declared at head only), `removed` (declared at base only) or `kept`.
- * 2. An object that is gone at head but that head failed to render (an error naming it, in that cluster or in
- *    none; or its type is disabled) is `held`, not removed: apply leaves such objects as they are.
+ * 2. An object that is gone at head but held at head (held-objects.ts: an error naming it, in that cluster or in
+ *    none; or its type is disabled) is `held`, not removed: apply leaves such objects as they are, by the same rule.
  * 3. Changed objects carry compact field diffs (field-changes.ts): Secret `data`/`stringData` values are masked.
  * 4. Placement: per federated object (the `gitfed.io/federated-object` mark of its rendered objects), the clusters
  *    it is on before and after, in words: "FederatedDeployment shop/web: now on eu-2 and us-1; removed from eu-1".
@@ -32,7 +32,8 @@ import type { RenderResult } from '../render/render.ts';
 import type { Change } from './change-set.ts';
 import { defaultDeletionGuard, holdsDeletions, type DeletionGuardPolicy } from './deletion-guard.ts';
 import { fieldChanges, type FieldChange } from './field-changes.ts';
-import { groupOf, idOf, identityOf, objectKey } from './object-key.ts';
+import { groupKind, groupOf, identityOf, objectKey, resourceId } from '../model/identity.ts';
+import { heldObjects } from './held-objects.ts';
 
 /** What the planner needs of a cluster declaration. A loaded Model's Cluster fits. */
 export interface ClusterSummary {
@@ -169,7 +170,7 @@ export function planRevisions(base: RevisionInput, head: RevisionInput, options:
     [...Object.keys(base.clusters), ...declaredBase.keys()],
     [...Object.keys(head.clusters), ...declaredHead.keys()],
   );
-  const held = heldAtHead(head.diagnostics);
+  const held = heldObjects(head);
   const pairs = new PairChanges();
   const identities = new Identities();
 
@@ -215,7 +216,7 @@ export function planRevisions(base: RevisionInput, head: RevisionInput, options:
     for (const object of before.values()) {
       const { id } = identities.of(object);
       const federated = federatedOf(object);
-      const reason = status === 'removed' ? undefined : held.reason(name, id, federated);
+      const reason = status === 'removed' ? undefined : held.reason(name, { id, groupKind: groupKind(object), federated });
       if (reason) {
         plan.held.push({ id, code: reason });
         const set = heldHere.get(name) ?? new Set<string>();
@@ -327,7 +328,7 @@ export function withLive(
 
 /** The federated object a rendered object came from; its own id when the mark is missing. */
 function federatedOf(object: KubeObject): string {
-  return object.metadata.annotations?.[federatedObjectAnnotation] ?? idOf(identityOf(object));
+  return object.metadata.annotations?.[federatedObjectAnnotation] ?? resourceId(identityOf(object));
 }
 
 /**
@@ -341,7 +342,7 @@ class Identities {
     let names = this.#seen.get(object);
     if (!names) {
       const identity = identityOf(object);
-      names = { key: objectKey(identity), id: idOf(identity) };
+      names = { key: objectKey(identity), id: resourceId(identity) };
       this.#seen.set(object, names);
     }
     return names;
@@ -373,31 +374,6 @@ class PairChanges {
     else (entry.others ??= new Map()).set(after, change);
     return change;
   }
-}
-
-/** Ids head did not render because of an error about them (rule 2). */
-function heldAtHead(diagnostics: readonly Diagnostic[]) {
-  const everywhere = new Map<string, string>();
-  const byCluster = new Map<string, Map<string, string>>();
-  for (const diagnostic of diagnostics) {
-    if (!diagnostic.resource) continue;
-    const disabled = diagnostic.code === 'TypeDisabled';
-    if (diagnostic.severity !== 'error' && !disabled) continue;
-    if (diagnostic.cluster && !disabled) {
-      const map = byCluster.get(diagnostic.cluster) ?? new Map<string, string>();
-      if (!map.has(diagnostic.resource)) map.set(diagnostic.resource, diagnostic.code);
-      byCluster.set(diagnostic.cluster, map);
-    } else if (!everywhere.has(diagnostic.resource)) {
-      everywhere.set(diagnostic.resource, diagnostic.code);
-    }
-  }
-  return {
-    /** The code that holds the object, by its own id or its federated object's. */
-    reason(cluster: string, id: string, federated: string): string | undefined {
-      const here = byCluster.get(cluster);
-      return here?.get(id) ?? here?.get(federated) ?? everywhere.get(id) ?? everywhere.get(federated);
-    },
-  };
 }
 
 function placementChanges(

@@ -11,7 +11,7 @@ import {
   retainReplicasAnnotation,
 } from '../model/marks.ts';
 import { isJsonObject } from '../model/json-object.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { resourceId } from '../model/identity.ts';
 import type { FederatedObject, JsonObject, KubeObject } from '../model/types.ts';
 
 export interface BaseObject {

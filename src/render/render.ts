@@ -5,7 +5,7 @@
  */
 import { compareDiagnostics, error, warning, type Diagnostic } from '../model/diagnostic.ts';
 import { defaultInstance } from '../model/marks.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { resourceId } from '../model/identity.ts';
 import type { FederatedObject, KubeObject, Model, ReplicaSchedulingPreference } from '../model/types.ts';
 import { applyOverrides, overridesFor, validateOverrides } from './apply-overrides.ts';
 import { buildBaseObject, markObject } from './build-object.ts';

@@ -32,7 +32,7 @@
  * 10. errors/warnings are the rendered revision's diagnostics (load and render) with file:line; the failure
  *    carries the errors of the revision that could not be applied.
  * 11. Secrets: no object body is ever copied; `fields` are dropped for Secret objects; every message passes
- *    through the redactor (redact-secrets.ts), and messages about Secret objects lose quoted values too.
+ *    through the redactor (model/secret-values.ts), and messages about Secret objects lose quoted values too.
  * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
  */
 import type { ApplyReport } from '../apply/apply-all.ts';
@@ -41,22 +41,24 @@ import { healthStatuses } from '../health/aggregate-health.ts';
 import type { HealthStatus } from '../health/compute-health.ts';
 import { compareDiagnostics, compareText, type Diagnostic } from '../model/diagnostic.ts';
 import { federatedObjectAnnotation } from '../model/marks.ts';
-import { resourceId } from '../model/resource-id.ts';
+import { identityOf, parseResourceId, resourceId } from '../model/identity.ts';
+import type { StageReason } from '../model/stage-reason.ts';
 import type { KubeObject } from '../model/types.ts';
 import type { Change, PropagationStatus } from '../plan/change-set.ts';
 import type { RenderResult } from '../render/render.ts';
-import { isSecretKind, redactorFor } from './redact-secrets.ts';
+import { isSecretKind, redactorFor } from '../model/secret-values.ts';
 
 // ---- input ------------------------------------------------------------------------------------------------
 
-/** The reconcile stage that failed (STYLE habit 3). */
-export type FailureStage =
-  | 'SourceFetchFailed'
-  | 'ManifestInvalid'
-  | 'ApplyFailed'
-  | 'PruneFailed'
-  | 'ReportCommitFailed'
-  | 'HealthCheckFailed';
+/** The reconcile stage that failed (STYLE habit 3): the one vocabulary of model/stage-reason.ts. */
+export type FailureStage = StageReason;
+
+/** A step of the pass that did not finish, for one cluster or (no cluster) for the whole pass. */
+export interface ReportProblem {
+  stage: StageReason;
+  message: string;
+  cluster?: string;
+}
 
 export interface ReportFailureInput {
   /** The newest revision, the one that could not be applied (null when it could not even be fetched). */
@@ -88,6 +90,8 @@ export interface ReportInput {
   live?: Readonly<Record<string, MemberStatus>>;
   /** Objects whose drift was corrected this pass, per cluster. */
   driftCorrected?: Readonly<Record<string, number>>;
+  /** Steps of the pass that did not finish, besides the members' own (which come with `applied`). */
+  problems?: readonly ReportProblem[];
 }
 
 // ---- output -----------------------------------------------------------------------------------------------
@@ -109,6 +113,8 @@ export interface ReportCluster {
   name: string;
   ready: boolean;
   message?: string;
+  /** Steps of this member that did not finish in the last pass, with their stage reasons. */
+  failures?: { stage: StageReason; message: string }[];
   counts: ReportCounts;
 }
 
@@ -194,6 +200,8 @@ export interface StatusReport {
   kind: typeof reportKind;
   source: { revision: string | null };
   failure?: ReportFailure;
+  /** Steps of the last pass that did not finish, for the whole pass or one cluster (rule 7), sorted. */
+  problems?: ReportProblem[];
   summary: ReportSummary;
   clusters: ReportCluster[];
   resources: ReportResource[];
@@ -279,7 +287,7 @@ export function buildReport(input: ReportInput): StatusReport {
   for (const byResource of renderFailures.values()) {
     for (const id of byResource.keys()) {
       if (resources.has(id)) continue;
-      const ref = parseId(id);
+      const ref = parseResourceId(id);
       resources.set(id, { ...ref, federatedObject: kubefedName(ref.kind, ref.namespace, ref.name), secret: isSecretKind(ref.kind) });
     }
   }
@@ -319,13 +327,19 @@ export function buildReport(input: ReportInput): StatusReport {
   // Rule 7: clusters with counts.
   const clusters: ReportCluster[] = clusterNames.map((name) => {
     const message = clusterMessages.get(name);
+    const failures = (input.applied?.clusters[name]?.failures ?? []).map((failure) => ({ stage: failure.stage, message: say(failure.message) }));
     return {
       name,
       ready: readiness.get(name) ?? false,
       ...(message !== undefined ? { message } : {}),
+      ...(failures.length > 0 ? { failures } : {}),
       counts: countCells(cellsByCluster.get(name) ?? []),
     };
   });
+  const problems = [
+    ...(input.problems ?? []).map((problem) => ({ ...problem, message: say(problem.message) })),
+    ...clusters.flatMap((cluster) => (cluster.failures ?? []).map((failure) => ({ ...failure, cluster: cluster.name }))),
+  ].sort((a, b) => compareText(a.cluster, b.cluster) || compareText(a.stage, b.stage) || compareText(a.message, b.message));
 
   // Rule 8: drift.
   const drift: ReportDrift[] = [];
@@ -333,7 +347,7 @@ export function buildReport(input: ReportInput): StatusReport {
     const objects = [...(changesBy.get(cluster)?.values() ?? [])]
       .filter((change) => change.drift === true)
       .map((change) => {
-        const secret = isSecretKind(parseId(change.id).kind);
+        const secret = isSecretKind(parseResourceId(change.id).kind);
         const fields = secret || !change.fields || change.fields.length === 0 ? undefined : sortedUnique(change.fields);
         return { id: change.id, ...(fields ? { fields } : {}) };
       });
@@ -347,7 +361,7 @@ export function buildReport(input: ReportInput): StatusReport {
     for (const change of changesBy.get(cluster)?.values() ?? []) {
       if (placed.get(cluster)?.has(change.id) || renderFailures.get(cluster)?.has(change.id)) continue;
       if (prunedAndDone.has(change.propagation)) continue;
-      const ref = parseId(change.id);
+      const ref = parseResourceId(change.id);
       pruning.push({
         cluster,
         kind: ref.kind,
@@ -363,7 +377,7 @@ export function buildReport(input: ReportInput): StatusReport {
   const diagnostics = [...input.rendered.diagnostics].sort(compareDiagnosticsFully);
   const reportDiagnostic = (diagnostic: Diagnostic): ReportDiagnostic => ({
     code: diagnostic.code,
-    message: say(diagnostic.message, diagnostic.resource !== undefined && isAboutSecret(parseId(diagnostic.resource).kind)),
+    message: say(diagnostic.message, diagnostic.resource !== undefined && isAboutSecret(parseResourceId(diagnostic.resource).kind)),
     ...(diagnostic.file !== undefined ? { file: diagnostic.file } : {}),
     ...(diagnostic.line !== undefined ? { line: diagnostic.line } : {}),
     ...(diagnostic.field !== undefined ? { field: diagnostic.field } : {}),
@@ -400,6 +414,7 @@ export function buildReport(input: ReportInput): StatusReport {
     kind: reportKind,
     source: { revision: input.revision },
     ...(failure ? { failure } : {}),
+    ...(problems.length > 0 ? { problems } : {}),
     summary,
     clusters,
     resources: reportResources,
@@ -545,14 +560,7 @@ function isAboutSecret(kind: string): boolean {
 }
 
 function idOfObject(object: KubeObject): string {
-  return resourceId({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
-}
-
-/** `Kind/namespace/name` or `Kind/name` back into parts (names never contain `/`). */
-function parseId(id: string): { kind: string; namespace: string | undefined; name: string } {
-  const parts = id.split('/');
-  if (parts.length >= 3) return { kind: parts[0] ?? '', namespace: parts[1], name: parts.slice(2).join('/') };
-  return { kind: parts[0] ?? '', namespace: undefined, name: parts[1] ?? '' };
+  return resourceId(identityOf(object));
 }
 
 /** KubeFed's naming when no annotation says otherwise: `Federated<Kind>`; a Namespace is its own namespace. */

@@ -25,6 +25,7 @@ import {
   type ReportDiagnostic,
   type ReportFailure,
   type ReportPlacement,
+  type ReportProblem,
   type StatusReport,
 } from './build-report.ts';
 
@@ -71,6 +72,7 @@ export function formatReportMarkdown(report: StatusReport, options: MarkdownOpti
   const ready = new Map(report.clusters.map((cluster) => [cluster.name, cluster.ready]));
   const out: string[] = [summaryLine(report), ''];
   if (report.failure) out.push(...failureBox(report.failure, report.source.revision), '');
+  if (report.problems?.length) out.push(...problemList(report.problems, maxRows), '');
 
   out.push('## Objects', '', ...matrix(report, ready, maxRows), '');
   out.push(legend.map(({ mark, meaning }) => `${mark} ${meaning}`).join(' · '), '');
@@ -103,7 +105,14 @@ function summaryLine(report: StatusReport): string {
     plural(summary.warnings, 'warning'),
   ];
   if (report.failure) parts.push(`❌ ${revisionText(report.failure.revision)} not applied (${md(report.failure.stage)})`);
+  if (report.problems?.length) parts.push(`❌ ${plural(report.problems.length, 'step')} did not finish`);
   return parts.join(' · ');
+}
+
+/** Steps of the last pass that did not finish: first, since they say what the rest of the page misses. */
+function problemList(problems: readonly ReportProblem[], maxRows: number): string[] {
+  const rows = problems.map((problem) => `- ${problem.cluster ? `**${md(problem.cluster)}** ` : ''}${md(problem.stage)}: ${md(problem.message)}`);
+  return ['### Steps that did not finish', '', ...bounded(rows, maxRows, 'steps')];
 }
 
 function failureBox(failure: ReportFailure, inForce: string | null): string[] {

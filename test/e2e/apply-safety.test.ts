@@ -347,6 +347,12 @@ class LostAfterWrites implements ClusterClient {
   list(apiVersion: string, kind: string, request?: ListRequest) {
     return this.#target().list(apiVersion, kind, request);
   }
+  create(object: KubeObject) {
+    return this.#target().create(object);
+  }
+  replace(object: KubeObject) {
+    return this.#target().replace(object);
+  }
   mergePatch(ref: ObjectRef, patch: Record<string, unknown>) {
     return this.#target().mergePatch(ref, patch);
   }

@@ -242,7 +242,7 @@ export async function applyRepo(dir: string, options: ApplyRepoOptions, logger: 
   if (changeConnections) connections = changeConnections(connections);
   try {
     const clusters = changeClusters ? changeClusters(model.clusters) : model.clusters;
-    const report = await applyAll(rendered, clusters, connections, applyOptions, { logger });
+    const report = await applyAll(rendered, clusters, connections, applyOptions);
     const stats: Record<string, RequestStats> = {};
     for (const [name, connection] of connections) if ('stats' in connection) stats[name] = connection.stats();
     return { model, rendered, report, stats };

@@ -1,10 +1,10 @@
 /** `gitfed apply`: make every member hold what the repository renders for it. */
 import { Option, type Command } from 'commander';
-import { applyAll, blockingErrors, isFullyApplied, type ApplyReport } from '../../apply/apply-all.ts';
+import { applyAll, blockingErrors, isFullyApplied, memberFailureDiagnostics, type ApplyReport } from '../../apply/apply-all.ts';
 import { waitForHealthy } from '../../apply/wait-for-healthy.ts';
 import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
 import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
-import { countActions } from '../../plan/change-set.ts';
+import { countActions, isPropagated } from '../../plan/change-set.ts';
 import { render } from '../../render/render.ts';
 import { loadRepo } from '../../source/load-repo.ts';
 import type { CliContext } from '../context.ts';
@@ -21,6 +21,7 @@ interface ApplyFlags {
   allowMassDeletion?: boolean;
   conflicts: 'force' | 'fail';
   instance: string;
+  requestTimeout: string;
   output: 'text' | 'json';
 }
 
@@ -37,6 +38,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--allow-mass-deletion', 'let this apply delete more than the deletion guard allows')
     .addOption(new Option('--conflicts <policy>', 'fields another manager took (hand edits): take back, or fail').choices(['force', 'fail']).default('force'))
     .option('--instance <name>', 'gitfed instance name (ownership annotation and inventory)', 'gitfed')
+    .option('--request-timeout <duration>', 'deadline of each request to a member; a member that does not answer in time is reported ClusterNotReady', '30s')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -56,43 +58,61 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
       if (blocking.length > 0) {
         ctx.stderr.write(`gitfed: ${blocking.length} load error(s); nothing was applied\n`);
         if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify({ revision: model.revision, clusters: {}, ...splitDiagnostics(rendered.diagnostics) }, null, 2)}\n`);
-        ctx.fail(1);
+        ctx.fail('problems');
         return;
       }
+      const timeoutMs = parseDuration(flags.requestTimeout);
       const connections = await connectMembers(
         model.clusters.map((cluster) => cluster.name),
-        { kubeconfig: flags.kubeconfig },
+        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000) } },
         { logger: ctx.logger },
       );
       try {
-        const report = await applyAll(
-          rendered,
-          model.clusters,
-          connections,
-          {
-            instance: flags.instance,
-            dryRun: flags.dryRun ?? false,
-            adopt: flags.adopt ?? false,
-            conflicts: flags.conflicts,
-            deletionGuard: defaultDeletionGuard,
-            allowMassDeletion: flags.allowMassDeletion ?? false,
-          },
-          { logger: ctx.logger },
-        );
+        const report = await applyAll(rendered, model.clusters, connections, {
+          instance: flags.instance,
+          dryRun: flags.dryRun ?? false,
+          adopt: flags.adopt ?? false,
+          conflicts: flags.conflicts,
+          deletionGuard: defaultDeletionGuard,
+          allowMassDeletion: flags.allowMassDeletion ?? false,
+        });
+        const failures = memberFailureDiagnostics(report);
+        writeDiagnostics(ctx.stderr, failures, flags.repo);
         let healthy = true;
         if (flags.wait && !flags.dryRun) {
-          healthy = await waitForHealthy(rendered, connections, { timeoutMs: parseDuration(flags.timeout), progress: ctx.stderr });
+          const { waitFor, notApplied } = appliedObjects(report);
+          if (notApplied.length > 0) {
+            ctx.stderr.write(`gitfed: not waiting for ${notApplied.length} object(s) that did not apply: ${notApplied.slice(0, 10).join(', ')}${notApplied.length > 10 ? ', …' : ''}\n`);
+          }
+          healthy = await waitForHealthy(rendered, connections, { only: waitFor, timeoutMs: parseDuration(flags.timeout), instance: flags.instance, progress: ctx.stderr });
         }
         if (flags.output === 'json') {
-          ctx.stdout.write(`${JSON.stringify({ revision: report.revision, clusters: report.clusters, ...splitDiagnostics(rendered.diagnostics) }, null, 2)}\n`);
+          const diagnostics = splitDiagnostics([...rendered.diagnostics, ...failures]);
+          ctx.stdout.write(`${JSON.stringify({ revision: report.revision, clusters: report.clusters, ...diagnostics }, null, 2)}\n`);
         } else {
           ctx.stdout.write(formatApplyReport(report, flags.dryRun ?? false));
         }
-        if (!isFullyApplied(report) || !healthy || rendered.diagnostics.some((d) => d.severity === 'error')) ctx.fail(1);
+        if (!isFullyApplied(report) || !healthy || rendered.diagnostics.some((d) => d.severity === 'error')) ctx.fail('problems');
       } finally {
         await closeMembers(connections);
       }
     });
+}
+
+/** `--wait` waits for what applied; what did not is named at once, never waited for. */
+function appliedObjects(report: ApplyReport): { waitFor: Map<string, Set<string>>; notApplied: string[] } {
+  const waitFor = new Map<string, Set<string>>();
+  const notApplied: string[] = [];
+  for (const [cluster, member] of Object.entries(report.clusters)) {
+    const ids = new Set<string>();
+    for (const change of member.changes) {
+      if (change.action === 'deleted') continue;
+      if (isPropagated(change)) ids.add(change.id);
+      else notApplied.push(`${cluster}:${change.id} (${change.propagation})`);
+    }
+    waitFor.set(cluster, ids);
+  }
+  return { waitFor, notApplied };
 }
 
 export function formatApplyReport(report: ApplyReport, dryRun: boolean): string {
@@ -101,6 +121,7 @@ export function formatApplyReport(report: ApplyReport, dryRun: boolean): string 
     const counts = countActions(member.changes);
     const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([action, n]) => `${n} ${action}`).join(', ') || 'nothing to do';
     lines.push(`${cluster}: ${member.reachable ? summary : `not reachable (${member.message ?? 'unknown reason'})`}${dryRun ? ' (dry run)' : ''}`);
+    for (const failure of member.failures ?? []) lines.push(`  ${'failed'.padEnd(10)} ${failure.stage}: ${failure.message}`);
     for (const change of member.changes) {
       if (change.action === 'unchanged' && change.propagation === 'ClusterPropagationOK') continue;
       const status = change.propagation === 'ClusterPropagationOK' ? '' : ` ${change.propagation}`;

@@ -80,7 +80,7 @@ Exit codes: 0 done, 1 some object could not be federated (the others are printed
         } catch (err) {
           if (!(err instanceof ClusterRequestError)) throw err;
           ctx.stderr.write(`error ${err.reason} ${err.message}\n`);
-          ctx.fail(1);
+          ctx.fail('problems');
           return;
         }
       }
@@ -100,7 +100,7 @@ Exit codes: 0 done, 1 some object could not be federated (the others are printed
       } else {
         ctx.stdout.write(yaml);
       }
-      if (diagnostics.some((d) => d.severity === 'error')) ctx.fail(1);
+      if (diagnostics.some((d) => d.severity === 'error')) ctx.fail('problems');
     });
 }
 

@@ -208,7 +208,7 @@ export async function memberAdmin(name: string, clusterContext: string | undefin
 export function reportMemberError(ctx: CliContext, err: unknown, prefix?: string): boolean {
   if (!(err instanceof ClusterRequestError)) return false;
   ctx.stderr.write(`error ${err.reason} ${prefix ? `${prefix}: ` : ''}${err.message}\n`);
-  ctx.fail(1);
+  ctx.fail('problems');
   return true;
 }
 

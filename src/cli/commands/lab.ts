@@ -1,6 +1,7 @@
 /**
- * `gitfed lab up|down|status`: the local multi-cluster lab (real kube-apiservers, etcd, controller-managers,
- * schedulers, kwok and a smart-HTTP Git server) that tests, demos and benchmarks run against.
+ * `gitfed lab up|down|status|stop-apiserver|start-apiserver`: the local multi-cluster lab (real kube-apiservers,
+ * etcd, controller-managers, schedulers, kwok and a smart-HTTP Git server) that tests, demos and benchmarks run
+ * against; stopping one member's kube-apiserver lets a test lose that member and get it back.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { GitfedError } from '../../model/diagnostic.ts';
@@ -10,11 +11,19 @@ import {
   formatLabStatus,
   labStatus,
   startLab,
+  startMemberApiserver,
   stopLab,
+  stopMemberApiserver,
 } from '../../lab/index.ts';
 import type { CliContext } from '../context.ts';
 
 const defaultDir = '.lab';
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
 
 function parseMembers(value: string): number {
   const n = Number(value);
@@ -88,6 +97,54 @@ export function registerLab(program: Command, ctx: CliContext): void {
       } else {
         ctx.stdout.write(formatLabStatus(status));
       }
-      if (status.state !== 'running' || status.members.some((m) => m.ready === false)) ctx.fail(1);
+      if (status.state !== 'running' || status.members.some((m) => m.ready === false)) ctx.fail('problems');
+    });
+
+  lab
+    .command('stop-apiserver')
+    .description("stop one member's kube-apiserver (its controllers keep running and reconnect once it is back)")
+    .requiredOption('--member <name>', 'the member, e.g. member2')
+    .option('--dir <dir>', 'lab directory', defaultDir)
+    .addHelpText(
+      'after',
+      `
+The member's objects stay in etcd and its port, certificates and etcd prefix are kept, so
+\`gitfed lab start-apiserver\` brings the same member back and every kubeconfig stays valid.
+While it is stopped, \`gitfed lab status\` reports the lab as degraded.
+
+Example:
+  gitfed lab stop-apiserver --dir .lab --member member2`,
+    )
+    .action(async (opts: { dir: string; member: string }) => {
+      const result = await stopMemberApiserver(opts.dir, opts.member);
+      ctx.stdout.write(
+        result.stopped
+          ? `stopped ${result.member}'s kube-apiserver (${result.server})\n`
+          : `${result.member}'s kube-apiserver was not running (${result.server})\n`,
+      );
+    });
+
+  lab
+    .command('start-apiserver')
+    .description("start one member's stopped kube-apiserver again and wait until it is ready")
+    .requiredOption('--member <name>', 'the member, e.g. member2')
+    .option('--dir <dir>', 'lab directory', defaultDir)
+    .option('--timeout <seconds>', 'readiness timeout', parseSeconds, 90)
+    .addHelpText(
+      'after',
+      `
+Starts it with the command line it last ran with (same port, certificates and etcd prefix) and waits until
+/readyz answers 200 to the admin credentials. A kube-apiserver that already runs is left as is.
+
+Example:
+  gitfed lab start-apiserver --dir .lab --member member2`,
+    )
+    .action(async (opts: { dir: string; member: string; timeout: number }) => {
+      const result = await startMemberApiserver(opts.dir, opts.member, { timeoutMs: opts.timeout * 1000 });
+      ctx.stdout.write(
+        result.alreadyRunning
+          ? `${result.member}'s kube-apiserver is already running (${result.server})\n`
+          : `${result.member}'s kube-apiserver ready again in ${result.readySeconds.toFixed(1)} s (${result.server})\n`,
+      );
     });
 }

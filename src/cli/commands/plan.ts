@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../model/diagnostic.ts';
 import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
 import { formatPlanMarkdown } from '../../plan/format-plan-markdown.ts';
 import { formatPlanJson, hasChanges, planRevisions, withLive, type RevisionInput } from '../../plan/plan-revisions.ts';
-import { isSecretKind, redactorFor } from '../../report/redact-secrets.ts';
+import { isSecretKind, redactorFor } from '../../model/secret-values.ts';
 import { splitPath } from '../../source/read-git-snapshot.ts';
 import { openLocalRepo, renderRevision, renderRevisionApart, resolveRevision, type RenderRevisionOptions } from '../../source/read-revision.ts';
 import type { CliContext } from '../context.ts';
@@ -105,7 +105,6 @@ something changes (and for usage errors).`,
                 deletionGuard: defaultDeletionGuard,
                 allowMassDeletion: false,
               },
-              { logger: ctx.logger },
             );
             plan = withLive(plan, report.clusters, redactor.text);
             unreachable = Object.values(report.clusters).some((member) => !member.reachable);
@@ -122,8 +121,8 @@ something changes (and for usage errors).`,
       );
       ctx.logger.debug({ ms: Math.round(performance.now() - started) }, 'plan written');
       writeDiagnostics(ctx.stderr, diagnostics, flags.repo);
-      if (plan.errors.length > 0 || unreachable) ctx.fail(1);
-      else if (flags.detailedExitcode && hasChanges(plan)) ctx.fail(2);
+      if (plan.errors.length > 0 || unreachable) ctx.fail('problems');
+      else if (flags.detailedExitcode && hasChanges(plan)) ctx.fail('changes');
     });
 }
 
@@ -131,7 +130,7 @@ function withPrefix(diagnostic: Diagnostic, prefix: string): Diagnostic {
   return prefix && diagnostic.file ? { ...diagnostic, file: `${prefix}/${diagnostic.file}` } : diagnostic;
 }
 
-/** The Secrets of both revisions: only their values are hidden (report/redact-secrets.ts). */
+/** The Secrets of both revisions: only their values are hidden (model/secret-values.ts). */
 function* secretsOf(...revisions: RevisionInput[]) {
   for (const revision of revisions) {
     for (const objects of Object.values(revision.clusters)) for (const object of objects) if (isSecretKind(object.kind)) yield object;

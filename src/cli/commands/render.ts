@@ -43,7 +43,7 @@ Exit codes: 0 rendered without errors, 1 errors (printed on stderr as file:line:
       else if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(renderJson(result), null, 2)}\n`);
       else ctx.stdout.write(renderYaml(result));
       writeDiagnostics(ctx.stderr, result.diagnostics, flags.repo);
-      if (result.diagnostics.some((d) => d.severity === 'error')) ctx.fail(1);
+      if (result.diagnostics.some((d) => d.severity === 'error')) ctx.fail('problems');
     });
 }
 

@@ -35,7 +35,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           }
         }
         const allCurrent = Object.values(status).every((m) => m.reachable && m.objects.every((o) => o.health.status === 'Current'));
-        if (!allCurrent) ctx.fail(1);
+        if (!allCurrent) ctx.fail('problems');
       } finally {
         await closeMembers(connections);
       }

@@ -67,7 +67,7 @@ Exit codes: 0 done, 1 the member refused or failed (with --force: after removing
           const result = await unjoinMember(client, { names, dryRun, force });
           for (const action of result.actions) ctx.stdout.write(`${admin.context}: ${action}\n`);
           for (const problem of result.problems) ctx.stderr.write(`error ${problem}\n`);
-          if (result.problems.length > 0) ctx.fail(1);
+          if (result.problems.length > 0) ctx.fail('problems');
         } finally {
           await client.close();
         }
@@ -78,7 +78,7 @@ Exit codes: 0 done, 1 the member refused or failed (with --force: after removing
         }
         const message = err instanceof Error ? err.message : String(err);
         ctx.stderr.write(`error ${err instanceof GitfedError ? err.code : 'MemberFailed'} ${message} (carrying on: --force)\n`);
-        ctx.fail(1);
+        ctx.fail('problems');
       }
 
       if (guarded) {

@@ -22,6 +22,6 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         `${flags.repo}: ${model.clusters.length} clusters, ${model.objects.length} federated objects, ` +
           `${objects} member objects, ${errors} errors, ${warnings} warnings\n`,
       );
-      if (errors > 0) ctx.fail(1);
+      if (errors > 0) ctx.fail('problems');
     });
 }

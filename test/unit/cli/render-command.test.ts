@@ -126,5 +126,5 @@ spec:
   it('runs as `npx gitfed` on the Node 24 the package brings', async () => {
     const { stdout } = await promisify(execFile)('npx', ['gitfed', 'validate', '--repo', quickstart], { encoding: 'utf8' });
     expect(stdout).toMatch(/^fixtures\/quickstart: 3 clusters, \d+ federated objects, \d+ member objects, 0 errors, 0 warnings$/m);
-  });
+  }, 60_000); // npx starts two Node processes: seconds on a loaded 2-core machine
 });

@@ -7,6 +7,10 @@ function deferred() {
   return { promise, release };
 }
 
+const unexpected = (err: unknown): never => {
+  throw new Error(`no failure should escape here: ${String(err)}`);
+};
+
 describe('reconcile queue', () => {
   it('runs one reconcile at a time and coalesces triggers that arrive meanwhile into one run', async () => {
     const runs: TriggerReason[][] = [];
@@ -19,7 +23,7 @@ describe('reconcile queue', () => {
       runs.push([...reasons].sort());
       await gates[runs.length - 1]?.promise;
       active--;
-    });
+    }, unexpected);
     queue.trigger('startup');
     queue.trigger('webhook');
     queue.trigger('interval');
@@ -31,17 +35,22 @@ describe('reconcile queue', () => {
     expect(maxActive).toBe(1);
   });
 
-  it('keeps going after a failed reconcile', async () => {
+  it('hands a failure that escapes a reconcile to its handler, with the reasons, and keeps going', async () => {
     let calls = 0;
-    const queue = createReconcileQueue(async () => {
-      calls++;
-      if (calls === 1) throw new Error('boom');
-    });
+    const escaped: { message: string; reasons: TriggerReason[] }[] = [];
+    const queue = createReconcileQueue(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('boom');
+      },
+      (err, reasons) => escaped.push({ message: (err as Error).message, reasons: [...reasons] }),
+    );
     queue.trigger('startup');
     await queue.idle();
     queue.trigger('interval');
     await queue.idle();
     expect(calls).toBe(2);
+    expect(escaped).toEqual([{ message: 'boom', reasons: ['startup'] }]);
   });
 
   it('finishes the reconcile in progress on stop and drops what is pending', async () => {
@@ -52,7 +61,7 @@ describe('reconcile queue', () => {
       started++;
       await gate.promise;
       finished++;
-    });
+    }, unexpected);
     queue.trigger('startup');
     queue.trigger('drift');
     const stopping = queue.stop();

@@ -10,7 +10,7 @@ import type { ApplyReport } from '../../../src/apply/apply-all.ts';
 import type { MemberStatus, ObjectStatus } from '../../../src/apply/live-status.ts';
 import { countByStatus } from '../../../src/health/aggregate-health.ts';
 import type { Health } from '../../../src/health/compute-health.ts';
-import { resourceId } from '../../../src/model/resource-id.ts';
+import { resourceId } from '../../../src/model/identity.ts';
 import type { KubeObject } from '../../../src/model/types.ts';
 import type { Change } from '../../../src/plan/change-set.ts';
 import { render, type RenderResult } from '../../../src/render/render.ts';

@@ -1,0 +1,183 @@
+/**
+ * `gitfed apply` as a real process when a member goes away: member2's real kube-apiserver is stopped mid-apply
+ * (the lab's stopMemberApiserver), and a fourth member accepts TCP connections but never answers. In both cases
+ * the process ends within a bound that follows from --request-timeout, exits 1, reports that member as not
+ * reachable, and the other members get everything; once member2 is back, the next apply completes it.
+ * member2 is always started again (finally and afterAll), so later test files still see three members.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startMemberApiserver, stopMemberApiserver } from '../../src/lab/index.ts';
+import { managedLabel } from '../../src/model/marks.ts';
+import { federatedConfigMap, federatedNamespace, kubeFedClusters, tempRepo, yamlOf, type TempRepo } from '../support/e2e-repo.ts';
+import { exitWithin, jsonOf, killAll, runGitfed, startGitfed, type ApplyJson } from '../support/gitfed-process.ts';
+import { liveNames, removeFromMembers } from '../support/member-reads.ts';
+import { uniqueName, useLab } from './lab-context.ts';
+
+const lab = useLab();
+const members = lab.members.map((m) => m.name);
+const [m1, m2, m3] = members as [string, string, string];
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await killAll();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await killAll();
+  await startMemberApiserver(lab.dir, m2);
+});
+
+async function scenario(prefix: string, clusters: readonly string[], configMapCount: number) {
+  const namespace = uniqueName(`e2e-${prefix}`);
+  const instance = uniqueName(prefix);
+  const repo: TempRepo = await tempRepo();
+  cleanups.push(async () => {
+    await removeFromMembers(lab, { namespaces: [namespace], instances: [instance] });
+    await repo.remove();
+  });
+  const names = Array.from({ length: configMapCount }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
+  await repo.write({
+    'clusters.yaml': kubeFedClusters(clusters),
+    'app.yaml': yamlOf(federatedNamespace(namespace), ...names.map((name) => federatedConfigMap({ name, namespace, data: { value: name } }))),
+  });
+  const applyArgs = (kubeconfig: string, ...flags: string[]) => ['apply', '--repo', repo.dir, '--kubeconfig', kubeconfig, '--instance', instance, ...flags];
+  const managedIn = (member: string, timeoutMs?: number) =>
+    liveNames(lab, member, { apiVersion: 'v1', kind: 'ConfigMap', namespace, labelSelector: `${managedLabel}=true` }, timeoutMs);
+  return { namespace, instance, names, applyArgs, managedIn };
+}
+
+/** Every change of a reachable member went through. */
+function expectFullyApplied(json: ApplyJson, member: string, objects: number): void {
+  const result = json.clusters[member];
+  expect(result?.reachable, member).toBe(true);
+  expect(result?.changes.length, member).toBe(objects);
+  expect(result?.changes.filter((c) => c.propagation !== 'ClusterPropagationOK'), member).toEqual([]);
+}
+
+/** Reported as not reachable, and nothing there counted as applied in this run. */
+function expectNotReachable(json: ApplyJson, member: string): void {
+  const result = json.clusters[member];
+  expect(result, `${member} is in the report`).toBeDefined();
+  expect(result?.reachable, member).toBe(false);
+  const notReady = result?.changes.filter((c) => c.propagation === 'ClusterNotReady') ?? [];
+  expect(notReady.length, `${member} has ClusterNotReady changes`).toBeGreaterThan(0);
+}
+
+describe('a member lost mid-apply', () => {
+  it('ends within the request-timeout bound with exit 1, member1 and member3 complete, member2 not reachable; the next apply completes member2', async () => {
+    const s = await scenario('lost', members, 800);
+    const objects = s.names.length + 1;
+    let reportedInM2: string[] = [];
+    const apply = startGitfed(s.applyArgs(lab.kubeconfig, '--request-timeout', '5s', '-o', 'json'));
+    try {
+      // Stop member2's kube-apiserver as soon as it has received some of the ConfigMaps.
+      const deadline = Date.now() + 120_000;
+      let seen = 0;
+      while (seen === 0) {
+        if (apply.child.exitCode !== null) throw new Error(`gitfed apply ended before member2 received anything:\n${apply.stderr().slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error('member2 received no ConfigMap within 120 s');
+        seen = (await s.managedIn(m2, 2_000).catch(() => [])).length;
+        if (seen === 0) await sleep(50);
+      }
+      const stoppedAt = Date.now();
+      await stopMemberApiserver(lab.dir, m2, { graceMs: 0 });
+
+      // A request in flight when the member went away ends at the latest after --request-timeout (5 s), and a
+      // retry or the next request finds the port closed at once: 60 s is a generous bound.
+      const exit = await exitWithin(apply, 90_000);
+      expect(Date.now() - stoppedAt).toBeLessThan(60_000);
+      expect(exit.code, exit.stderr.slice(-2000)).toBe(1);
+      const json = jsonOf(exit);
+      expectFullyApplied(json, m1, objects);
+      expectFullyApplied(json, m3, objects);
+      expectNotReachable(json, m2);
+      reportedInM2 = (json.clusters[m2]?.changes ?? []).filter((c) => c.propagation === 'ClusterPropagationOK' && c.id.startsWith('ConfigMap/')).map((c) => c.id);
+      expect(await s.managedIn(m1)).toEqual(s.names);
+      expect(await s.managedIn(m3)).toEqual(s.names);
+    } finally {
+      await startMemberApiserver(lab.dir, m2);
+    }
+    // The stop came mid-apply: member2 holds some of the ConfigMaps, not all (else this test proved nothing).
+    const partial = await s.managedIn(m2);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(s.names.length);
+    // What gitfed reports as applied there really is there (a write whose answer was lost with the member may be
+    // there without being reported, never the other way round).
+    expect(partial).toEqual(expect.arrayContaining(reportedInM2.map((id) => id.split('/')[2])));
+
+    const second = await runGitfed(s.applyArgs(lab.kubeconfig, '--request-timeout', '5s', '-o', 'json'), { timeoutMs: 180_000 });
+    expect(second.code, second.stderr.slice(-2000)).toBe(0);
+    expectFullyApplied(jsonOf(second), m2, objects);
+    expect(await s.managedIn(m2)).toEqual(s.names);
+  });
+});
+
+/** A TCP server that accepts connections and never writes a byte (not even a TLS handshake). */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Kubeconfig {
+  clusters: { name: string; cluster: Record<string, unknown> }[];
+  users: { name: string; user: Record<string, unknown> }[];
+  contexts: { name: string; context: { cluster: string; user: string } }[];
+  [field: string]: unknown;
+}
+
+/** The lab kubeconfig plus a context `name` for `server`, with member1's CA and credentials; in a temp dir of its own. */
+async function kubeconfigWith(name: string, server: string): Promise<string> {
+  const config = parse(await readFile(lab.kubeconfig, 'utf8')) as Kubeconfig;
+  const cluster = config.clusters.find((c) => c.name === m1);
+  const user = config.users.find((u) => u.name === m1);
+  if (!cluster || !user) throw new Error(`${lab.kubeconfig} has no cluster or user ${m1}`);
+  config.clusters.push({ name, cluster: { ...cluster.cluster, server } });
+  config.users.push({ name, user: { ...user.user } });
+  config.contexts.push({ name, context: { cluster: name, user: name } });
+  const dir = await mkdtemp(join(tmpdir(), 'gitfed-e2e-kubeconfig-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, stringify(config), { mode: 0o600 });
+  return file;
+}
+
+describe('a member that accepts connections but never answers', () => {
+  it('is reported not reachable within the request-timeout bound (exit 1) while member1–3 get everything', async () => {
+    const silent = await silentServer();
+    cleanups.push(silent.close);
+    const kubeconfig = await kubeconfigWith('member4', `https://127.0.0.1:${silent.port}`);
+    const s = await scenario('silent', [...members, 'member4'], 5);
+    const objects = s.names.length + 1;
+
+    const exit = await runGitfed(s.applyArgs(kubeconfig, '--request-timeout', '3s', '-o', 'json'), { timeoutMs: 90_000 });
+
+    // Every request to member4 ends after 3 s; a few of them (probe, retries) still fit well within 30 s.
+    expect(exit.ms).toBeLessThan(30_000);
+    expect(exit.code, exit.stderr.slice(-2000)).toBe(1);
+    const json = jsonOf(exit);
+    for (const member of members) {
+      expectFullyApplied(json, member, objects);
+      expect(await s.managedIn(member), member).toEqual(s.names);
+    }
+    expectNotReachable(json, 'member4');
+  });
+});
