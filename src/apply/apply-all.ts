@@ -77,9 +77,12 @@ export async function observeMembers(
       try {
         return { cluster, step: 'observed', member: await observeMember({ cluster, objects, held }, client, policy) };
       } catch (err) {
+        // A member that answers but could not be read (a list refused, an unreadable inventory) is KubeFed's
+        // RetrievalFailed; one that does not answer is ClusterNotReady. Either way nothing was written to it.
         const failure = failureOf(err, 'ObserveFailed');
         const ids = objects.map((object) => resourceId(identityOf(object)));
-        return done(cluster, unreachable(ids, 'ClusterNotReady', failure.message, failure.stage));
+        const away = failure.stage === 'ClusterNotReady';
+        return done(cluster, { ...unreachable(ids, away ? 'ClusterNotReady' : 'RetrievalFailed', failure.message, failure.stage), reachable: !away });
       }
     }),
   );
@@ -134,9 +137,13 @@ export function blockingErrors(diagnostics: readonly Diagnostic[]): Diagnostic[]
   return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster);
 }
 
-/** Every member reached, every step finished, every object as desired. */
+/**
+ * Every member reached, every step finished, every object as desired — a deletion the member accepted and is
+ * still finishing (a Namespace emptying, finalizers) counts: it is recorded until the next pass sees it gone.
+ */
 export function isFullyApplied(report: ApplyReport): boolean {
-  return Object.values(report.clusters).every((member) => member.reachable && (member.failures ?? []).length === 0 && member.changes.every(isPropagated));
+  const settled = (change: Change) => isPropagated(change) || (change.action === 'deleted' && change.propagation === 'WaitingForRemoval');
+  return Object.values(report.clusters).every((member) => member.reachable && (member.failures ?? []).length === 0 && member.changes.every(settled));
 }
 
 /** Every member failure as a diagnostic (code = stage reason), for `-o json` errors and stderr. */

@@ -24,6 +24,8 @@ import { waitForEstablished } from './wait-for-established.ts';
 export const initialReplicasManager = 'gitfed-initial-replicas';
 
 export interface WrittenMember extends ObservedMember {
+  /** The intent could not be saved, so nothing was written: nothing is pruned or saved either. */
+  blocked?: boolean;
   /** Per desired object: its final change and the record it leaves. */
   outcomes: { change: Change; record?: InventoryEntry | undefined }[];
   stored: StoredInventory;
@@ -50,7 +52,14 @@ export async function writeMember(member: ObservedMember, options: { establishTi
     } catch (err) {
       const message = `the inventory could not record what this pass creates, so nothing was written: ${messageOf(err)}`;
       const unreachable = isUnreachable(err) ? messageOf(err) : undefined;
-      return { ...member, stored, failures: [{ stage: unreachable ? 'ClusterNotReady' : 'InventorySaveFailed', message }], ...(unreachable ? { unreachable } : {}), outcomes: decision.objects.map((entry) => notWritten(entry, message)) };
+      return {
+        ...member,
+        stored,
+        blocked: true,
+        failures: [{ stage: unreachable ? 'ClusterNotReady' : 'InventorySaveFailed', message }],
+        ...(unreachable ? { unreachable } : {}),
+        outcomes: decision.objects.map((entry) => notWritten(entry, message)),
+      };
     }
   }
 
@@ -79,6 +88,11 @@ export async function pruneMember(member: WrittenMember): Promise<PrunedMember> 
   const failures = [...member.failures];
   const state: { unreachable?: string | undefined } = { unreachable: member.unreachable };
   const pruned: { change: Change; record?: InventoryEntry }[] = [];
+  if (member.blocked) {
+    const message = 'not pruned: the inventory could not be saved in this pass';
+    for (const entry of decision.prune) pruned.push(entry.action === 'delete' || entry.action === 'unmark' ? { change: { id: entry.id, action: 'skipped', propagation: 'DeletionFailed', message }, record: entry.entry } : { change: entry.change, record: entry.entry });
+    return { reachable: member.unreachable === undefined, ...(member.unreachable ? { message: member.unreachable } : {}), changes: [...member.outcomes.map((o) => o.change), ...pruned.map((o) => o.change)].sort(compareChanges), failures };
+  }
   // Dependents before what they depend on: decide ordered them; each stage's deletions run together.
   for (const group of stageGroups(decision.prune)) {
     pruned.push(...(await Promise.all(group.map((entry) => pruneEntry(client, entry, state)))));

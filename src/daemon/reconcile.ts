@@ -21,7 +21,7 @@ import { loadModel } from '../model/load-model.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import type { StageReason } from '../model/stage-reason.ts';
 import type { Cluster } from '../model/types.ts';
-import { countActions } from '../plan/change-set.ts';
+import { countActions, type Change } from '../plan/change-set.ts';
 import { defaultDeletionGuard } from '../plan/deletion-guard.ts';
 import { render, type RenderResult } from '../render/render.ts';
 import { buildReport, type ReportProblem } from '../report/build-report.ts';
@@ -81,6 +81,10 @@ export type ReconcileOutcome =
   | { kind: 'failed'; stage: StageReason; message: string; revision: string | null };
 
 const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change'];
+
+/** Statuses that mean a write or delete gitfed tried was refused (not a policy that held it back). */
+const failedStatuses: ReadonlySet<string> = new Set(['CreationFailed', 'UpdateFailed', 'DeletionFailed', 'LabelRemovalFailed', 'RetrievalFailed']);
+const maxLoggedFailures = 20;
 
 type Stepped<T> = { ok: true; value: T } | { ok: false; problem: ReportProblem };
 
@@ -261,9 +265,19 @@ export async function reconcile(
         deps.metrics.memberFailures.inc({ cluster, stage: failure.stage });
         logger.warn({ cluster, stage: failure.stage, message: failure.message }, 'member step failed');
       }
+      logObjectFailures(cluster, member.changes);
     }
     for (const [cluster, readiness] of deps.members.readiness()) deps.metrics.memberReady.set({ cluster }, readiness.ready ? 1 : 0);
     return drift;
+  }
+
+  /** One line per object that failed in a member (the first few: the report lists them all). */
+  function logObjectFailures(cluster: string, changes: readonly Change[]): void {
+    const failed = changes.filter((change) => failedStatuses.has(change.propagation));
+    for (const change of failed.slice(0, maxLoggedFailures)) {
+      logger.warn({ cluster, resource: change.id, status: change.propagation, message: change.message }, 'object not applied');
+    }
+    if (failed.length > maxLoggedFailures) logger.warn({ cluster, more: failed.length - maxLoggedFailures }, 'more objects not applied; see the report');
   }
 
   /** Builds and publishes the report; every problem it carries counts as reported once it is published. */

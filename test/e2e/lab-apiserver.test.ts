@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kubeRequest, labStatus, pkiFiles, readAdminCredentials, startMemberApiserver } from '../../src/lab/index.ts';
+import { kubeRequest, labPaths, labStatus, pkiFiles, readAdminCredentials, startMemberApiserver } from '../../src/lab/index.ts';
 import { killAll, runGitfed } from '../support/gitfed-process.ts';
 import { readLive, removeFromMembers } from '../support/member-reads.ts';
 import { objectApiFor, uniqueName, useLab } from './lab-context.ts';
@@ -72,7 +72,7 @@ describe('stopping and starting one member kube-apiserver', () => {
 
     // Ready as soon as the command returns: /readyz with the lab's admin credentials, the same kubeconfig works,
     // and what the member held before the stop is still there.
-    const credentials = await readAdminCredentials(pkiFiles(`${lab.dir}/pki`));
+    const credentials = await readAdminCredentials(pkiFiles(labPaths(lab.dir).pki));
     expect((await kubeRequest(server, credentials, { path: '/readyz' })).status).toBe(200);
     expect((await readLive(lab, target, { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'kept' }))?.data).toEqual({ value: 'before the stop' });
     expect((await labStatus(lab.dir)).state).toBe('running');

@@ -27,7 +27,7 @@ import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.ts';
 import { createBareRepo, createGitHttpHandler, findHttpBackend, gitRepoUrl, labPaths } from '../../src/lab/index.ts';
 import type { StatusReport } from '../../src/report/build-report.ts';
 import { repoUrl, timedHttp, uniqueName, type E2eLab } from '../e2e/lab-context.ts';
-import { federatedConfigMap, federatedNamespace, inventoryRef, kubeFedClusters, observeMembers, yamlOf } from './e2e-repo.ts';
+import { federatedConfigMap, federatedNamespace, deleteInventory, kubeFedClusters, observeMembers, yamlOf } from './e2e-repo.ts';
 
 const run = promisify(execFile);
 
@@ -341,7 +341,7 @@ export function daemonKit(lab: E2eLab): DaemonKit {
         await Promise.allSettled(
           members.flatMap((member) => [
             registry().get(member).delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }),
-            registry().get(member).delete(inventoryRef(instance)),
+            deleteInventory(registry().get(member), instance),
           ]),
         );
         await rm(bare, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { parse, stringify } from 'yaml';
 import { applyAll, type ApplyOptions, type ApplyReport } from '../../src/apply/apply-all.ts';
 import { readInventory } from '../../src/apply/inventory-store.ts';
 import type { ClientNodeClusterClientOptions } from '../../src/cluster/client-node-cluster-client.ts';
-import type { ObjectRef, RequestStats } from '../../src/cluster/cluster-client.ts';
+import type { ClusterClient, ObjectRef, RequestStats } from '../../src/cluster/cluster-client.ts';
 import { closeMembers, connectMembers, type MemberConnection } from '../../src/cluster/connect-members.ts';
 import { createMemberRegistry, type MemberRegistry } from '../../src/cluster/member-registry.ts';
 import type { Cluster, KubeObject, Model } from '../../src/model/types.ts';
@@ -323,7 +323,7 @@ export function applyKit(kubeconfig: string, members: readonly string[]): ApplyK
         await Promise.allSettled(
           members.flatMap((member) => [
             registry().get(member).delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }),
-            registry().get(member).delete(inventoryRef(instance)),
+            deleteInventory(registry().get(member), instance),
           ]),
         );
       });
@@ -355,6 +355,12 @@ export function applyKit(kubeconfig: string, members: readonly string[]): ApplyK
     },
   };
   return kit;
+}
+
+/** Deletes every ConfigMap of an instance's inventory (the index and its shards). */
+export async function deleteInventory(client: Pick<ClusterClient, 'list' | 'delete'>, instance: string): Promise<void> {
+  const parts = await client.list('v1', 'ConfigMap', { namespace: inventoryNamespace, labelSelector: `gitfed.io/instance=${instance}` });
+  await Promise.all(parts.map((part) => client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: inventoryNamespace, name: part.metadata.name })));
 }
 
 export function inventoryRef(instance: string): ObjectRef {

@@ -95,7 +95,7 @@ export async function buildProduction(): Promise<ProductionBuild> {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   await run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], {
     cwd: root,
-    timeout: 180_000,
+    timeout: 270_000, // minutes on a busy machine
     maxBuffer: 16 * 1024 * 1024,
   }).catch(async (err: { stdout?: string; stderr?: string }) => {
     await rm(dir, { recursive: true, force: true });

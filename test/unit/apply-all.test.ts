@@ -30,3 +30,12 @@ describe('what an apply counts as done', () => {
     expect(memberFailureDiagnostics(report)).toEqual([{ severity: 'error', code: 'InventorySaveFailed', message: 'too long', cluster: 'a' }]);
   });
 });
+
+describe('deletions still finishing', () => {
+  it('counts a deletion the member accepted and is still finishing as done, but not a failed one', () => {
+    const waiting = { reachable: true, changes: [{ id: 'Namespace/shop', action: 'deleted' as const, propagation: 'WaitingForRemoval' as const }] };
+    expect(isFullyApplied({ revision: null, clusters: { a: waiting } })).toBe(true);
+    const failed = { reachable: true, changes: [{ id: 'Namespace/shop', action: 'skipped' as const, propagation: 'DeletionFailed' as const }] };
+    expect(isFullyApplied({ revision: null, clusters: { a: failed } })).toBe(false);
+  });
+});
