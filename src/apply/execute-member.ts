@@ -88,11 +88,7 @@ export async function pruneMember(member: WrittenMember): Promise<PrunedMember> 
   const failures = [...member.failures];
   const state: { unreachable?: string | undefined } = { unreachable: member.unreachable };
   const pruned: { change: Change; record?: InventoryEntry }[] = [];
-  if (member.blocked) {
-    const message = 'not pruned: the inventory could not be saved in this pass';
-    for (const entry of decision.prune) pruned.push(entry.action === 'delete' || entry.action === 'unmark' ? { change: { id: entry.id, action: 'skipped', propagation: 'DeletionFailed', message }, record: entry.entry } : { change: entry.change, record: entry.entry });
-    return { reachable: member.unreachable === undefined, ...(member.unreachable ? { message: member.unreachable } : {}), changes: [...member.outcomes.map((o) => o.change), ...pruned.map((o) => o.change)].sort(compareChanges), failures };
-  }
+  if (member.blocked) return blockedResult(member);
   // Dependents before what they depend on: decide ordered them; each stage's deletions run together.
   for (const group of stageGroups(decision.prune)) {
     pruned.push(...(await Promise.all(group.map((entry) => pruneEntry(client, entry, state)))));
@@ -119,6 +115,20 @@ export async function pruneMember(member: WrittenMember): Promise<PrunedMember> 
     failures.push({ stage: isUnreachable(err) ? 'ClusterNotReady' : 'InventorySaveFailed', message: `inventory not saved: ${messageOf(err)}` });
     return result({});
   }
+}
+
+/** Nothing was written, so nothing is pruned: what needed a request is reported not done, the rest as decided. */
+function blockedResult(member: WrittenMember): PrunedMember {
+  const message = 'not pruned: the inventory could not be saved in this pass';
+  const pruned = member.decision.prune.map((entry): Change =>
+    entry.action === 'delete' || entry.action === 'unmark' ? { id: entry.id, action: 'skipped', propagation: 'DeletionFailed', message } : entry.change,
+  );
+  return {
+    reachable: member.unreachable === undefined,
+    ...(member.unreachable ? { message: member.unreachable } : {}),
+    changes: [...member.outcomes.map((outcome) => outcome.change), ...pruned].sort(compareChanges),
+    failures: member.failures,
+  };
 }
 
 async function writeObject(client: ClusterClient, entry: ObjectDecision, state: { unreachable?: string }): Promise<WrittenMember['outcomes'][number]> {

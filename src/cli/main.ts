@@ -21,6 +21,7 @@ import { registerDisable } from './commands/disable.ts';
 import { registerVersion } from './commands/version.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerPlan } from './commands/plan.ts';
+import { registerClusters } from './commands/clusters.ts';
 
 const exitCodes: Record<CommandOutcome, ExitCode> = { problems: 1, changes: 2 };
 
@@ -55,6 +56,7 @@ export async function run(
   registerApply(program, ctx);
   registerPlan(program, ctx);
   registerStatus(program, ctx);
+  registerClusters(program, ctx);
   registerRun(program, ctx);
   registerDemo(program, ctx);
   registerLab(program, ctx);

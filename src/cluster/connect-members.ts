@@ -2,6 +2,7 @@
  * Clients for the members a revision declares. A member without a usable kubeconfig context is reported as
  * unavailable (KubeFed's ClientRetrievalFailed) while the others proceed; only an unreadable kubeconfig stops all.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import { homedir } from 'node:os';
 import type { Logger } from 'pino';
 import { GitfedError } from '../model/diagnostic.ts';
@@ -11,17 +12,35 @@ import { kubeConfigForMember, loadKubeconfig, resolveKubeconfigSource } from './
 
 export type MemberConnection = ClusterClient | { unavailable: string };
 
+/**
+ * Credentials held in memory for one member (a Cluster API kubeconfig Secret), its current context selected, or
+ * why there are none. `fingerprint` changes when the credentials do, so a holder knows to replace the client.
+ */
+export type MemberCredentials = { kubeConfig: KubeConfig; fingerprint: string } | { unavailable: string };
+
 export async function connectMembers(
   clusters: readonly string[],
-  options: { kubeconfig?: string | undefined; client?: Omit<ClientNodeClusterClientOptions, 'cluster' | 'kubeConfig'> },
+  options: {
+    kubeconfig?: string | undefined;
+    client?: Omit<ClientNodeClusterClientOptions, 'cluster' | 'kubeConfig'>;
+    /** Members whose credentials are given here use them instead of a kubeconfig context. */
+    credentials?: ReadonlyMap<string, MemberCredentials>;
+  },
   deps: { logger: Logger; env?: NodeJS.ProcessEnv },
 ): Promise<Map<string, MemberConnection>> {
   const source = resolveKubeconfigSource(options.kubeconfig, deps.env ?? process.env, homedir());
-  const kubeConfig = await loadKubeconfig(source);
+  // The file is read only when some member needs a context from it (a fleet from Cluster API may need none).
+  const fromFile = clusters.filter((cluster) => !options.credentials?.has(cluster));
+  const kubeConfig = fromFile.length > 0 ? await loadKubeconfig(source) : undefined;
   const connections = new Map<string, MemberConnection>();
   for (const cluster of clusters) {
+    const given = options.credentials?.get(cluster);
+    if (given && 'unavailable' in given) {
+      connections.set(cluster, { unavailable: given.unavailable });
+      continue;
+    }
     try {
-      const own = kubeConfigForMember(kubeConfig, cluster, source);
+      const own = given ? given.kubeConfig : kubeConfigForMember(kubeConfig!, cluster, source);
       connections.set(cluster, createClientNodeClusterClient({ ...options.client, cluster, kubeConfig: own }, { logger: deps.logger }));
     } catch (err) {
       if (!(err instanceof GitfedError)) throw err;

@@ -178,7 +178,7 @@ function addNew<T extends { name: string }>(into: T[], from: readonly T[]): void
  * Why a kubeconfig did not load, without quoting it: js-yaml errors carry a snippet of the file (which may be a
  * key), so only their line is kept; client-node's own entry checks (`users[0].name is missing`) are safe as they are.
  */
-function loadProblem(err: unknown): string {
+export function loadProblem(err: unknown): string {
   const e = err as { name?: string; message?: string; mark?: { line?: number } } | null;
   if (e?.name === 'YAMLException') return typeof e.mark?.line === 'number' ? `YAML error at line ${e.mark.line + 1}` : 'YAML error';
   return e?.message && /^(clusters|users|contexts)\[\d+\]/.test(e.message) ? e.message : 'unexpected structure';

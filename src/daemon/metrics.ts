@@ -9,6 +9,7 @@ export interface DaemonMetrics {
   objects: Gauge<'cluster' | 'action'>;
   driftCorrections: Counter<'cluster'>;
   memberReady: Gauge<'cluster'>;
+  discoveredMembers: Gauge<'source' | 'state'>;
   gitFetchDuration: Histogram;
   gitFetchErrors: Counter;
   appliedRevision: Gauge<'revision'>;
@@ -52,6 +53,12 @@ export function createMetrics(): DaemonMetrics {
       registers,
     }),
     memberReady: new Gauge({ name: 'gitfed_member_ready', help: '1 when the member is Ready by the health probe, else 0.', labelNames: ['cluster'], registers }),
+    discoveredMembers: new Gauge({
+      name: 'gitfed_discovered_members',
+      help: 'Members discovered from Cluster API at the last reconcile, by source (capi/<namespace>) and Cluster API state (Ready, NotReady, Paused, Deleting).',
+      labelNames: ['source', 'state'],
+      registers,
+    }),
     gitFetchDuration: new Histogram({
       name: 'gitfed_git_fetch_duration_seconds',
       help: 'Duration of checking the remote branch and fetching new commits.',

@@ -20,6 +20,7 @@ import type { Diagnostic } from '../model/diagnostic.ts';
 import { loadModel } from '../model/load-model.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import type { StageReason } from '../model/stage-reason.ts';
+import { withFleet } from '../model/merge-members.ts';
 import type { Cluster } from '../model/types.ts';
 import { countActions, type Change } from '../plan/change-set.ts';
 import { defaultDeletionGuard } from '../plan/deletion-guard.ts';
@@ -28,6 +29,7 @@ import { buildReport, type ReportProblem } from '../report/build-report.ts';
 import { formatReportMarkdown } from '../report/format-report-markdown.ts';
 import { formatReportYaml } from '../report/format-report-yaml.ts';
 import type { DaemonMetrics } from './metrics.ts';
+import type { MemberFleet } from './member-fleet.ts';
 import type { MemberPool } from './member-pool.ts';
 import type { TriggerReason } from './reconcile-queue.ts';
 
@@ -53,6 +55,8 @@ export interface ReconcileOptions {
 export interface ReconcileDeps {
   source: ManifestSource;
   members: MemberPool;
+  /** Members from Cluster API besides Git's (absent: Git's KubeFedClusters only). */
+  fleet?: MemberFleet;
   metrics: DaemonMetrics;
   logger: Logger;
   now: () => Date;
@@ -144,7 +148,7 @@ export async function reconcile(
   if (!snapshot.ok) return stop(snapshot.problem, revision);
   const loaded = await step('ManifestInvalid', 'load', () => loadModel(snapshot.value));
   if (!loaded.ok) return stop(loaded.problem, revision);
-  const model = loaded.value;
+  let model = loaded.value;
   const blocking = blockingErrors(model.diagnostics);
   if (blocking.length > 0) {
     logger.warn({ errors: blocking.length }, 'revision has load errors; nothing from it is applied');
@@ -159,15 +163,18 @@ export async function reconcile(
   if (!manifests.ok) return stop(manifests.problem, revision);
   const manifestsRevision = manifests.value;
 
-  // 3. members: a client per declared member, and readiness (RSP splits follow it, as in KubeFed)
+  // 3. members: a client per declared member (Git's, plus Cluster API's read now), and readiness (RSP splits follow it, as in KubeFed)
   const followed = await step('MembersUnavailable', 'members', async () => {
-    await deps.members.follow(model.clusters.map((cluster) => cluster.name));
+    const fleet = deps.fleet ? await deps.fleet.resolve(model.clusters) : undefined;
+    await deps.members.follow(fleet?.fleet.members.map((member) => member.name) ?? model.clusters.map((cluster) => cluster.name), fleet?.credentials);
     if (!state.complete) await deps.members.probeAll();
+    return fleet?.fleet;
   });
   if (!followed.ok) {
     await publish(state.lastGood);
     return stop(followed.problem, manifestsRevision);
   }
+  if (followed.value) model = withFleet(model, followed.value);
 
   // 4. render
   const rendered = await step('InternalError', 'render', () => render(model, { instance: options.instance, availableClusters: deps.members.ready() }));
@@ -295,7 +302,7 @@ export async function reconcile(
     const report = buildReport({
       revision: state.applied ?? null,
       ...(extra.failure ? { failed: extra.failure } : {}),
-      clusters: [...readiness].map(([name, ready]) => ({ name, ready: ready.ready, ...(ready.ready ? {} : { message: ready.message }) })),
+      clusters: [...readiness].map(([name, ready]) => ({ name, ready: ready.ready, ...(ready.ready ? {} : { message: ready.message }), ...deps.fleet?.describe(name) })),
       rendered: shown ?? emptyRender(),
       ...(extra.applied ? { applied: extra.applied } : {}),
       ...(extra.live ? { live: extra.live } : {}),

@@ -14,6 +14,7 @@ import { watchDir } from '../source/watch-dir.ts';
 import { parseDuration } from '../cli/parse-duration.ts';
 import type { DaemonConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
+import { createMemberFleet } from './member-fleet.ts';
 import { createMemberPool, probeIntervalMs } from './member-pool.ts';
 import { createMetrics, type DaemonMetrics } from './metrics.ts';
 import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
@@ -39,6 +40,8 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
   const { source, watchable } = await createSource(config, env, logger);
   const members = createMemberPool({ kubeconfig: config.kubeconfig }, { logger });
   closers.push(() => members.close());
+  const fleet = createMemberFleet(config, { logger, metrics, env });
+  if (fleet) closers.push(() => fleet.close());
 
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
@@ -48,6 +51,7 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
       last = await reconcile(reasons, state, { instance: config.instance, adopt: config.adopt, allowMassDeletion: config.allowMassDeletion }, {
         source,
         members,
+        ...(fleet ? { fleet } : {}),
         metrics,
         logger,
         now: () => new Date(),

@@ -28,6 +28,9 @@ export type DiagnosticCode =
   | 'UnknownPlacementCluster'
   // members and the reconcile's stages
   | 'ClusterRequestFailed'
+  | 'MemberNameCollision'
+  | 'MemberLabelsFromGit'
+  | 'MemberSourceUnavailable'
   | Exclude<StageReason, 'InternalError'>
   // usage and plumbing
   | 'UsageError'

@@ -8,7 +8,8 @@
  * Rules:
  * 1. Clusters are every name the inputs mention (declared, rendered, applied, read back), sorted. `ready` comes
  *    from `clusters[]`; a cluster it does not list counts as not ready. Its message is the given one, else the
- *    apply's (member unreachable, inventory not saved), else the read-back's.
+ *    apply's (member unreachable, inventory not saved), else the read-back's. Its `source` (`git`,
+ *    `capi/<namespace>`) and Cluster API state are copied when given (only with a member source configured).
  * 2. Resources are the member objects of the rendered revision, keyed `Kind/namespace/name`, sorted by federated
  *    object then id. The federated object comes from the `gitfed.io/federated-object` annotation; an object that
  *    failed to render in every cluster has none, so it is named the KubeFed way (`Federated<Kind>/ns/name`).
@@ -35,6 +36,8 @@
  *    through the redactor (model/secret-values.ts), and messages about Secret objects lose quoted values too.
  * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
  */
+import type { CapiState } from '../model/capi-cluster.ts';
+import type { MemberSourceName } from '../model/merge-members.ts';
 import type { ApplyReport } from '../apply/apply-all.ts';
 import type { MemberStatus, ObjectStatus } from '../apply/live-status.ts';
 import { healthStatuses } from '../health/aggregate-health.ts';
@@ -73,6 +76,16 @@ export interface ReportClusterInput {
   name: string;
   ready: boolean;
   message?: string;
+  /** Where the member was declared (`git`, `capi/<namespace>`); given only when a member source is configured. */
+  source?: MemberSourceName;
+  /** Cluster API's view of a discovered member. */
+  capi?: ReportCapiState;
+}
+
+export interface ReportCapiState {
+  namespace: string;
+  state: CapiState;
+  message: string;
 }
 
 export interface ReportInput {
@@ -113,6 +126,8 @@ export interface ReportCluster {
   name: string;
   ready: boolean;
   message?: string;
+  source?: MemberSourceName;
+  capi?: ReportCapiState;
   /** Steps of this member that did not finish in the last pass, with their stage reasons. */
   failures?: { stage: StageReason; message: string }[];
   counts: ReportCounts;
@@ -332,6 +347,7 @@ export function buildReport(input: ReportInput): StatusReport {
       name,
       ready: readiness.get(name) ?? false,
       ...(message !== undefined ? { message } : {}),
+      ...sourceOf(given.get(name)),
       ...(failures.length > 0 ? { failures } : {}),
       counts: countCells(cellsByCluster.get(name) ?? []),
     };
@@ -577,4 +593,13 @@ function sortedUnique(values: Iterable<string>): string[] {
 function oneLine(message: string): string {
   const line = message.split(/\r?\n/).map((part) => part.trim()).find((part) => part !== '') ?? '';
   return line.length > maxMessageLength ? `${line.slice(0, maxMessageLength - 1)}…` : line;
+}
+
+/** A member's source and Cluster API state, when the input gave them (a fleet without a member source has none). */
+function sourceOf(cluster: ReportClusterInput | undefined): Pick<ReportCluster, 'source' | 'capi'> {
+  if (!cluster) return {};
+  return {
+    ...(cluster.source ? { source: cluster.source } : {}),
+    ...(cluster.capi ? { capi: { namespace: cluster.capi.namespace, state: cluster.capi.state, message: oneLine(cluster.capi.message) } } : {}),
+  };
 }

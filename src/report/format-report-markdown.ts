@@ -185,7 +185,7 @@ function clusterTable(clusters: readonly ReportCluster[], maxRows: number): stri
       .map(([key, count]) => `${md(key)} ${count}`);
     lines.push(
       row([
-        md(cluster.name),
+        cluster.source && cluster.source !== 'git' ? `${md(cluster.name)} (${md(cluster.source)})` : md(cluster.name),
         cluster.ready ? 'yes' : '⛔ no',
         String(cluster.counts.objects),
         ...healthStatuses.map((status) => String(cluster.counts[status])),

@@ -192,13 +192,33 @@ describe('reads, patches and deletes', () => {
     expect([missing.status, missing.reason]).toEqual([404, 'NotFound']);
   });
 
-  it('deletes once: true when the server accepted it, false when the object was already gone', async () => {
+  it('deletes once: deleted when the object is gone, absent when it already was', async () => {
     const name = uniqueName('cm');
     await client.apply(configMap(name, { a: '1' }));
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
-    expect(await client.delete(ref, { propagationPolicy: 'Background' })).toBe(true);
-    expect(await client.delete(ref)).toBe(false);
+    expect(await client.delete(ref, { propagationPolicy: 'Background' })).toBe('deleted');
+    expect(await client.delete(ref)).toBe('absent');
     expect(await client.get(ref)).toBeNull();
+  });
+
+  it('says pending for a delete the server accepted but has not finished (a Namespace emptying)', async () => {
+    const name = uniqueName('ns');
+    await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await client.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inside', namespace: name }, data: { a: '1' } });
+    expect(await client.delete({ apiVersion: 'v1', kind: 'Namespace', name })).toBe('pending');
+  });
+
+  it('creates only what does not exist, and replaces only at the resourceVersion it was read at', async () => {
+    const name = uniqueName('cm');
+    const created = await client.create(configMap(name, { a: '1' }));
+    const again = await rejection(client.create(configMap(name, { a: '2' })));
+    expect([again.status, again.reason]).toEqual([409, 'AlreadyExists']);
+    const replaced = await client.replace({ ...configMap(name, { a: '3' }), metadata: { name, namespace, resourceVersion: created.metadata.resourceVersion } });
+    expect(replaced.data).toEqual({ a: '3' });
+    // A second writer that read the first version is refused: its write would silently undo the one above.
+    const stale = await rejection(client.replace({ ...configMap(name, { a: '4' }), metadata: { name, namespace, resourceVersion: created.metadata.resourceVersion } }));
+    expect([stale.status, stale.reason]).toEqual([409, 'Conflict']);
+    expect((await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name }))?.data).toEqual({ a: '3' });
   });
 });
 
@@ -271,7 +291,7 @@ describe('discovery', () => {
     expect([err.status, err.reason]).toEqual([404, 'NotFound']);
     expect(err.message).toContain('no matches for kind "Widget" in version "nothing.gitfed.test/v1"');
     expect(await client.get({ apiVersion: 'nothing.gitfed.test/v1', kind: 'Widget', namespace, name: 'w' })).toBeNull();
-    expect(await client.delete({ apiVersion: 'nothing.gitfed.test/v1', kind: 'Widget', namespace, name: 'w' })).toBe(false);
+    expect(await client.delete({ apiVersion: 'nothing.gitfed.test/v1', kind: 'Widget', namespace, name: 'w' })).toBe('absent');
   });
 });
 

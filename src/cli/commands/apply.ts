@@ -9,9 +9,10 @@ import { render } from '../../render/render.ts';
 import { loadRepo } from '../../source/load-repo.ts';
 import type { CliContext } from '../context.ts';
 import { splitDiagnostics, writeDiagnostics } from '../format-diagnostics.ts';
+import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 import { parseDuration } from '../parse-duration.ts';
 
-interface ApplyFlags {
+interface ApplyFlags extends MemberSourceFlags {
   repo: string;
   kubeconfig?: string;
   dryRun?: boolean;
@@ -26,8 +27,8 @@ interface ApplyFlags {
 }
 
 export function registerApply(program: Command, ctx: CliContext): void {
-  program
-    .command('apply')
+  const command = program.command('apply');
+  addMemberSourceOptions(command)
     .description('server-side apply the rendered objects to every member, prune what left Git, report per cluster')
     .option('--repo <dir>', 'repository (or sub-folder) holding the manifests', '.')
     .option('--kubeconfig <file>', 'kubeconfig with one context per member, named after the cluster (default: KUBECONFIG, ~/.kube/config)')
@@ -47,11 +48,13 @@ Examples:
   gitfed apply --repo fixtures/quickstart --kubeconfig .lab/kubeconfig
   gitfed apply --repo . --dry-run -o json
   gitfed apply --repo . --wait --timeout 2m
+  gitfed apply --repo . --members-from capi --management-context mgmt   # also every Cluster API cluster
 
 Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object/member failed, 2 usage errors.`,
     )
     .action(async (flags: ApplyFlags) => {
-      const model = await loadRepo(flags.repo);
+      const { model, credentials, fleet } = fleetModel(await loadRepo(flags.repo), await discoverMembers(flags, { logger: ctx.logger }));
+      ctx.stderr.write(heldBackLines(fleet));
       const rendered = render(model, { instance: flags.instance });
       writeDiagnostics(ctx.stderr, rendered.diagnostics, flags.repo);
       const blocking = blockingErrors(rendered.diagnostics);
@@ -64,7 +67,7 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
       const timeoutMs = parseDuration(flags.requestTimeout);
       const connections = await connectMembers(
         model.clusters.map((cluster) => cluster.name),
-        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000) } },
+        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000) }, ...(credentials ? { credentials } : {}) },
         { logger: ctx.logger },
       );
       try {

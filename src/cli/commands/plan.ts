@@ -3,16 +3,19 @@ import { Option, type Command } from 'commander';
 import { applyAll, blockingErrors } from '../../apply/apply-all.ts';
 import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
 import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Model } from '../../model/types.ts';
 import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
 import { formatPlanMarkdown } from '../../plan/format-plan-markdown.ts';
 import { formatPlanJson, hasChanges, planRevisions, withLive, type RevisionInput } from '../../plan/plan-revisions.ts';
 import { isSecretKind, redactorFor } from '../../model/secret-values.ts';
 import { splitPath } from '../../source/read-git-snapshot.ts';
-import { openLocalRepo, renderRevision, renderRevisionApart, resolveRevision, type RenderRevisionOptions } from '../../source/read-revision.ts';
+import { openLocalRepo, renderRevision, renderRevisionApart, resolveRevision, type RenderedRevision, type RenderRevisionOptions } from '../../source/read-revision.ts';
 import type { CliContext } from '../context.ts';
 import { writeDiagnostics } from '../format-diagnostics.ts';
+import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
+import { render } from '../../render/render.ts';
 
-interface PlanFlags {
+interface PlanFlags extends MemberSourceFlags {
   repo: string;
   base: string;
   head: string;
@@ -27,8 +30,8 @@ interface PlanFlags {
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  program
-    .command('plan')
+  const command = program.command('plan');
+  addMemberSourceOptions(command)
     .description('compare two revisions of a repository per member cluster (objects added, removed, changed; placement; replica splits) for pull-request review')
     .option('--repo <dir>', 'local Git repository (work tree or bare) holding both revisions', '.')
     .requiredOption('--base <ref>', 'revision before the change: branch, tag, commit id, HEAD~1 …')
@@ -69,10 +72,19 @@ something changes (and for usage errors).`,
           ctx.logger.debug({ revision, ms: Math.round(performance.now() - started) }, 'revision read, loaded and rendered');
           return result;
         });
-      const [base, head] = await Promise.all([
-        timed(baseRevision, flags.parallel ? renderRevisionApart(repo, baseRevision, options) : renderRevision(repo, baseRevision, options)),
+      // With --members-from capi the base is re-rendered onto the fleet here, which needs its whole model: no worker.
+      const apart = flags.parallel && flags.membersFrom !== 'capi';
+      const [gitBase, gitHead] = await Promise.all([
+        timed(baseRevision, apart ? renderRevisionApart(repo, baseRevision, options) : renderRevision(repo, baseRevision, options)),
         timed(headRevision, renderRevision(repo, headRevision, options)),
       ]);
+      // With --members-from capi both revisions place onto the fleet as the management cluster has it now.
+      const discovery = await discoverMembers(flags, { logger: ctx.logger });
+      const onFleet = (model: Model): RenderedRevision => ({ ...render(model, { instance: flags.instance }), model });
+      const { model: headModel, credentials, fleet } = fleetModel(gitHead.model, discovery);
+      const head = discovery ? onFleet(headModel) : gitHead;
+      const base: RevisionInput = discovery ? onFleet(fleetModel((gitBase as RenderedRevision).model, discovery).model) : gitBase;
+      ctx.stderr.write(heldBackLines(fleet));
       // Diagnostics name files relative to --path; a reviewer reads paths from the repository root.
       const prefix = splitPath(flags.path ?? '').join('/');
       const redactor = redactorFor(secretsOf(base, head));
@@ -89,7 +101,7 @@ something changes (and for usage errors).`,
         } else {
           const connections = await connectMembers(
             head.model.clusters.map((cluster) => cluster.name),
-            { kubeconfig: flags.kubeconfig },
+            { kubeconfig: flags.kubeconfig, ...(credentials ? { credentials } : {}) },
             { logger: ctx.logger },
           );
           try {

@@ -5,20 +5,22 @@ import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
 import { render } from '../../render/render.ts';
 import { loadRepo } from '../../source/load-repo.ts';
 import type { CliContext } from '../context.ts';
+import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
-  program
-    .command('status')
+  const command = program.command('status');
+  addMemberSourceOptions(command)
     .description('read back every rendered object from the members: propagation, health and replicas, with per-cluster counts')
     .option('--repo <dir>', 'repository (or sub-folder) holding the manifests', '.')
     .option('--kubeconfig <file>', 'kubeconfig with one context per member, named after the cluster')
     .option('--instance <name>', 'gitfed instance name', 'gitfed')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExample:\n  gitfed status --repo fixtures/quickstart --kubeconfig .lab/kubeconfig -o json\n\nExit codes: 0 all Current, 1 otherwise.')
-    .action(async (flags: { repo: string; kubeconfig?: string; instance: string; output: 'text' | 'json' }) => {
-      const model = await loadRepo(flags.repo);
+    .action(async (flags: MemberSourceFlags & { repo: string; kubeconfig?: string; instance: string; output: 'text' | 'json' }) => {
+      const { model, credentials, fleet } = fleetModel(await loadRepo(flags.repo), await discoverMembers(flags, { logger: ctx.logger }));
+      ctx.stderr.write(heldBackLines(fleet));
       const rendered = render(model, { instance: flags.instance });
-      const connections = await connectMembers(model.clusters.map((c) => c.name), { kubeconfig: flags.kubeconfig }, { logger: ctx.logger });
+      const connections = await connectMembers(model.clusters.map((c) => c.name), { kubeconfig: flags.kubeconfig, ...(credentials ? { credentials } : {}) }, { logger: ctx.logger });
       try {
         const status = await readLiveStatus(rendered, connections, { instance: flags.instance, now: new Date().toISOString() });
         if (flags.output === 'json') {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/daemon/config.ts';
 import { runDaemon, type RunningDaemon } from '../../../src/daemon/run-daemon.ts';
@@ -20,11 +20,12 @@ afterEach(async () => {
 });
 
 /** pino JSON lines, as the daemon writes them. */
-function logSink(): { logger: ReturnType<typeof pino>; lines: () => Record<string, unknown>[] } {
+function logSink(): { logger: Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
   const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk.toString('utf8')), done()) });
+  const logger: Logger = pino({ level: 'debug' }, stream);
   return {
-    logger: pino({ level: 'debug' }, stream),
+    logger,
     lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
