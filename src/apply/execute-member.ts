@@ -155,7 +155,9 @@ async function writeObject(client: ClusterClient, entry: ObjectDecision, state: 
       return { change: { id: entry.id, action: 'skipped', propagation: 'ClusterNotReady', message: messageOf(err) }, record: entry.recorded ?? entry.record };
     }
     const propagation: PropagationStatus = write.mode === 'create' ? 'CreationFailed' : 'UpdateFailed';
-    return { change: { id: entry.id, action: 'skipped', propagation, message: messageOf(err) }, record: entry.recorded };
+    // A refusal (4xx) wrote nothing; after a server error the write may have landed, so its record stays.
+    const refused = err instanceof ClusterRequestError && err.status !== null && err.status < 500;
+    return { change: { id: entry.id, action: 'skipped', propagation, message: messageOf(err) }, record: refused ? entry.recorded : (entry.recorded ?? entry.record) };
   }
 }
 

@@ -1,5 +1,6 @@
 /** CustomResourceDefinitions must be Established before objects of their kinds can be applied. */
 import type { ClusterClient } from '../cluster/cluster-client.ts';
+import { GitfedError } from '../model/diagnostic.ts';
 import type { KubeObject } from '../model/types.ts';
 
 export async function waitForEstablished(
@@ -14,7 +15,8 @@ export async function waitForEstablished(
     for (let index = checks.length - 1; index >= 0; index--) if (checks[index]) pending.splice(index, 1);
     if (pending.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`CustomResourceDefinition ${pending.map((d) => d.metadata.name).join(', ')} not Established in time`);
+      const names = pending.map((d) => d.metadata.name).join(', ');
+      throw new GitfedError('ApplyFailed', `CustomResourceDefinition ${names} not Established within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; objects of its kinds cannot be applied`, { cluster: client.cluster });
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }

@@ -432,3 +432,26 @@ function shuffleInput(data: ReportInput, seed: number): ReportInput {
     ...(copy.driftCorrected ? { driftCorrected: reorder(copy.driftCorrected) } : {}),
   };
 }
+
+describe('steps that did not finish', () => {
+  it('lists a member failure under its cluster and among the problems, and first in the README', async () => {
+    const input = await quickstartInput();
+    const applied = { revision: goodRevision, clusters: { member1: { reachable: true, changes: [], failures: [{ stage: 'InventorySaveFailed' as const, message: 'inventory not saved: ConfigMap is too long' }] } } };
+    const report = buildReport({ ...input, applied, problems: [{ stage: 'HealthCheckFailed', message: 'read-back failed' }] });
+    expect(report.clusters.find((cluster) => cluster.name === 'member1')?.failures).toEqual([{ stage: 'InventorySaveFailed', message: 'inventory not saved: ConfigMap is too long' }]);
+    expect(report.problems).toEqual([
+      { stage: 'HealthCheckFailed', message: 'read-back failed' },
+      { stage: 'InventorySaveFailed', message: 'inventory not saved: ConfigMap is too long', cluster: 'member1' },
+    ]);
+    const markdown = formatReportMarkdown(report);
+    expect(markdown).toContain('**member1** InventorySaveFailed: inventory not saved');
+    expect(markdown.indexOf('Steps that did not finish')).toBeLessThan(markdown.indexOf('## Objects'));
+    expect(markdown.split('\n')[0]).toContain('2 steps did not finish');
+  });
+
+  it('keeps the report free of problems when every step finished', async () => {
+    const report = buildReport(await quickstartInput());
+    expect(report.problems).toBeUndefined();
+    expect(formatReportMarkdown(report)).not.toContain('did not finish');
+  });
+});
