@@ -28,6 +28,12 @@ export const configSchema = z.object({
   adopt: z.boolean().default(false).describe('take over pre-existing member objects that carry no gitfed marks'),
   allowMassDeletion: z.boolean().default(false).describe('let an apply delete more than the deletion guard allows'),
   cacheDir: z.string().optional().describe('where clones of the repository are kept (default: ~/.cache/gitfed/repos)'),
+  coordinationContext: z.string().optional().describe('share the members among several replicas through Leases in this cluster: a kubeconfig context, or `in-cluster` (the pod\'s ServiceAccount); without it one replica applies every member and writes no Lease (docs/deploy.md)'),
+  coordinationNamespace: z.string().default('gitfed-system').describe('with coordinationContext: namespace of the Leases and of the member status ConfigMaps'),
+  replicaId: z.string().optional().describe('with coordinationContext: this replica\'s name in its Lease `gitfed-<instance>-<replica-id>` (default: the host name, which is the pod name in a pod)'),
+  leaseDuration: duration.default('15s').describe('with coordinationContext: how long a Lease holds without renewal (client-go\'s default)'),
+  leaseRenewInterval: duration.default('5s').describe('with coordinationContext: how often a replica renews its Leases; it stops writing to members when no renew succeeded for leaseDuration minus this'),
+  leaseRetryInterval: duration.default('2s').describe('with coordinationContext: how often a replica reads the Leases of the others (joins, departures, handoffs)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
 });
 

@@ -64,7 +64,9 @@ export function createMemberPool(options: { kubeconfig?: string | undefined }, d
       const flipped: string[] = [];
       await Promise.all(
         [...connected].map(async ([name, connection]) => {
-          const probe = 'unavailable' in connection ? { ok: false, reachable: false, message: connection.unavailable } : await connection.probe();
+          // A member its source holds back (no usable Secret, CAPI not Ready) is not ready, not unreachable.
+          const held = madeFrom.get(name)?.startsWith('unavailable:') ?? false;
+          const probe = 'unavailable' in connection ? { ok: false, reachable: held, message: connection.unavailable } : await connection.probe();
           const before = readiness.get(name) ?? initialReadiness(now());
           const after = nextReadiness(before, probe, now());
           readiness.set(name, after);

@@ -13,6 +13,13 @@ export interface DaemonMetrics {
   gitFetchDuration: Histogram;
   gitFetchErrors: Counter;
   appliedRevision: Gauge<'revision'>;
+  /** Replicas sharing members (coordination on; all stay 0 otherwise). */
+  membersOwned: Gauge;
+  leader: Gauge;
+  handoffs: Counter<'direction'>;
+  leaseRenewDuration: Histogram<'lease'>;
+  leaseRenewFailures: Counter<'lease'>;
+  memberWrites: Counter<'cluster'>;
 }
 
 export function createMetrics(): DaemonMetrics {
@@ -70,6 +77,28 @@ export function createMetrics(): DaemonMetrics {
       name: 'gitfed_applied_revision_info',
       help: 'The manifests revision last applied (value 1, revision as a label).',
       labelNames: ['revision'],
+      registers,
+    }),
+    membersOwned: new Gauge({ name: 'gitfed_members_owned', help: 'Members this replica may write to now (its acknowledged share; with coordination on).', registers }),
+    leader: new Gauge({ name: 'gitfed_leader', help: '1 while this replica holds the leader Lease (it commits the report), else 0.', registers }),
+    handoffs: new Counter({
+      name: 'gitfed_handoffs_total',
+      help: 'Members that moved to this replica (direction=acquired) or away from it (direction=released).',
+      labelNames: ['direction'],
+      registers,
+    }),
+    leaseRenewDuration: new Histogram({
+      name: 'gitfed_lease_renew_duration_seconds',
+      help: 'Latency of writing this replica\'s Leases (lease=replica|leader) and of listing the instance\'s Leases (lease=list).',
+      labelNames: ['lease'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers,
+    }),
+    leaseRenewFailures: new Counter({ name: 'gitfed_lease_renew_failures_total', help: 'Lease reads and writes that failed, by lease (replica, leader, list).', labelNames: ['lease'], registers }),
+    memberWrites: new Counter({
+      name: 'gitfed_member_writes_total',
+      help: 'Persisting requests (apply, create, replace, patch, delete) this replica sent to each member (with coordination on).',
+      labelNames: ['cluster'],
       registers,
     }),
   };

@@ -3,7 +3,8 @@
  * carries all their reasons, so a burst of webhooks costs one reconcile, not a queue of them.
  */
 
-export type TriggerReason = 'startup' | 'interval' | 'webhook' | 'drift' | 'cluster-health' | 'file-change';
+/** `coordination`: with replicas sharing members, this one gained members or leadership, or a peer's status moved. */
+export type TriggerReason = 'startup' | 'interval' | 'webhook' | 'drift' | 'cluster-health' | 'file-change' | 'coordination';
 
 export interface ReconcileQueue {
   trigger(reason: TriggerReason): void;

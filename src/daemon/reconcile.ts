@@ -14,6 +14,7 @@ import {
   writeMembers,
   type ApplyOptions,
   type ApplyReport,
+  type MemberClients,
 } from '../apply/apply-all.ts';
 import { readLiveStatus, type MemberStatus } from '../apply/live-status.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -28,6 +29,7 @@ import { render, type RenderResult } from '../render/render.ts';
 import { buildReport, type ReportProblem } from '../report/build-report.ts';
 import { formatReportMarkdown } from '../report/format-report-markdown.ts';
 import { formatReportYaml } from '../report/format-report-yaml.ts';
+import type { MemberShard } from './coordinator.ts';
 import type { DaemonMetrics } from './metrics.ts';
 import type { MemberFleet } from './member-fleet.ts';
 import type { MemberPool } from './member-pool.ts';
@@ -57,6 +59,8 @@ export interface ReconcileDeps {
   members: MemberPool;
   /** Members from Cluster API besides Git's (absent: Git's KubeFedClusters only). */
   fleet?: MemberFleet;
+  /** Replicas sharing the members through Leases (absent: this replica applies every member, commits every report). */
+  shard?: MemberShard;
   metrics: DaemonMetrics;
   logger: Logger;
   now: () => Date;
@@ -84,7 +88,7 @@ export type ReconcileOutcome =
   | { kind: 'applied'; revision: string | null; report: ApplyReport; reportPublished: boolean; problems: ReportProblem[] }
   | { kind: 'failed'; stage: StageReason; message: string; revision: string | null };
 
-const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change'];
+const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change', 'coordination'];
 
 /** Statuses that mean a write or delete gitfed tried was refused (not a policy that held it back). */
 const failedStatuses: ReadonlySet<string> = new Set(['CreationFailed', 'UpdateFailed', 'DeletionFailed', 'LabelRemovalFailed', 'RetrievalFailed']);
@@ -166,8 +170,11 @@ export async function reconcile(
   // 3. members: a client per declared member (Git's, plus Cluster API's read now), and readiness (RSP splits follow it, as in KubeFed)
   const followed = await step('MembersUnavailable', 'members', async () => {
     const fleet = deps.fleet ? await deps.fleet.resolve(model.clusters) : undefined;
-    await deps.members.follow(fleet?.fleet.members.map((member) => member.name) ?? model.clusters.map((cluster) => cluster.name), fleet?.credentials);
+    const names = fleet?.fleet.members.map((member) => member.name) ?? model.clusters.map((cluster) => cluster.name);
+    await deps.members.follow(names, fleet?.credentials);
     if (!state.complete) await deps.members.probeAll();
+    // With replicas: this replica's share, its claims written to its Lease before anything is written to a member.
+    if (deps.shard) await deps.shard.follow(names);
     return fleet?.fleet;
   });
   if (!followed.ok) {
@@ -188,17 +195,23 @@ export async function reconcile(
   }
   const driftCorrected = recordApply(applied);
 
-  // 8. health
-  const live = await step('HealthCheckFailed', 'health', () =>
-    readLiveStatus(rendered.value, deps.members.connections(), { instance: options.instance, now: deps.now().toISOString() }),
-  );
+  // 8. health (of the members this replica wrote to)
+  const live = await step('HealthCheckFailed', 'health', () => {
+    const { shown, clients } = ownShare(rendered.value);
+    return readLiveStatus(shown, clients, { instance: options.instance, now: deps.now().toISOString() });
+  });
 
   // 9. report
   state.lastGood = rendered.value;
   state.lastGoodClusters = model.clusters;
   state.applied = manifestsRevision;
   state.synced = revision;
-  const published = await publish(rendered.value, { applied, ...(live.ok ? { live: live.value } : {}), driftCorrected });
+  // With replicas: every replica publishes its members' status; the leader reports every member's.
+  const own = { applied, ...(live.ok ? { live: live.value } : {}), driftCorrected };
+  const shared = deps.shard
+    ? await step('ReportCommitFailed', 'report', () => deps.shard!.share(manifestsRevision, Object.keys(rendered.value.clusters), own))
+    : { ok: true as const, value: own };
+  const published = shared.ok && shared.value ? await publish(rendered.value, shared.value) : false;
   carryUnreported();
   state.complete = true;
   deps.metrics.appliedRevision.reset();
@@ -217,12 +230,23 @@ export async function reconcile(
       deletionGuard: defaultDeletionGuard,
       allowMassDeletion: options.allowMassDeletion,
     };
-    const observed = await step('ObserveFailed', 'observe', () => observeMembers(shown, clusters, deps.members.connections(), applyOptions));
+    const share = ownShare(shown);
+    const observed = await step('ObserveFailed', 'observe', () => observeMembers(share.shown, clusters, share.clients, applyOptions));
     if (!observed.ok) return undefined;
     const written = await step('ApplyFailed', 'apply', () => writeMembers(observed.value));
     if (!written.ok) return undefined;
     const pruned = await step('PruneFailed', 'prune', () => pruneMembers(shown.revision, written.value));
     return pruned.ok ? pruned.value : undefined;
+  }
+
+  /**
+   * What this replica writes to: every member, or with replicas only the members it may write now (a member it
+   * does not own is neither observed for writing nor reported as failed here; its owner reports it).
+   */
+  function ownShare(shown: RenderResult): { shown: RenderResult; clients: MemberClients } {
+    if (!deps.shard) return { shown, clients: deps.members.connections() };
+    const clients = deps.shard.clients(deps.members.connections());
+    return { shown: { ...shown, clusters: Object.fromEntries(Object.entries(shown.clusters).filter(([cluster]) => clients.has(cluster))) }, clients };
   }
 
   /** While Git is away or its newest revision is invalid, a drift pass still puts the last good state back. */
@@ -298,6 +322,11 @@ export async function reconcile(
     } = {},
   ): Promise<boolean> {
     const carried = [...problems];
+    if (deps.shard && !deps.shard.isLeader()) {
+      // Only the leader commits; this replica's problems are in its log and metrics.
+      for (const problem of carried) reported.add(problem);
+      return false;
+    }
     const readiness = deps.members.readiness();
     const report = buildReport({
       revision: state.applied ?? null,

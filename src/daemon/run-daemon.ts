@@ -19,6 +19,7 @@ import { createMemberPool, probeIntervalMs } from './member-pool.ts';
 import { createMetrics, type DaemonMetrics } from './metrics.ts';
 import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
 import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
+import { startCoordination } from './start-coordination.ts';
 
 export interface RunningDaemon {
   /** Base URL of the HTTP endpoints. */
@@ -42,6 +43,9 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
   closers.push(() => members.close());
   const fleet = createMemberFleet(config, { logger, metrics, env });
   if (fleet) closers.push(() => fleet.close());
+  const { coordinationContext } = config;
+  const coordination = coordinationContext ? await startCoordination({ ...config, coordinationContext }, { logger, metrics, env }) : undefined;
+  if (coordination) closers.push(() => coordination.close());
 
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
@@ -52,6 +56,7 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
         source,
         members,
         ...(fleet ? { fleet } : {}),
+        ...(coordination ? { shard: coordination.coordinator } : {}),
         metrics,
         logger,
         now: () => new Date(),
@@ -71,7 +76,8 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
   const http = await startHttpServer(config.listen, {
     logger,
     registry: metrics.registry,
-    isReady: () => state.complete,
+    // With replicas, also: the Lease was renewed in time (a replica that cannot renew writes nothing).
+    isReady: () => state.complete && (coordination?.coordinator.healthy() ?? true),
     webhookSecret,
     branch: config.branch,
     onPush: () => queue.trigger('webhook'),
@@ -105,6 +111,10 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
     const stopWatching = await watchDir(watchable.dir, () => queue.trigger('file-change'), { reportPath: config.reportPath }, { logger });
     closers.push(stopWatching);
   }
+  if (coordination) {
+    coordination.coordinator.onChange(() => queue.trigger('coordination'));
+    await coordination.coordinator.start();
+  }
   queue.trigger('startup');
   logger.info({ url: http.url, repo: redactUrl(config.repo), branch: config.branch }, 'gitfed daemon started');
 
@@ -116,6 +126,8 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
     lastOutcome: () => last,
     async stop() {
       for (const timer of timers) clearInterval(timer);
+      // With replicas: stop writing and give the Leases up first, so the members move now, not after a duration.
+      await coordination?.coordinator.release();
       await queue.stop();
       for (const close of closers.reverse()) await close();
       logger.info('gitfed daemon stopped');

@@ -22,7 +22,8 @@ export const capiApiVersion = 'cluster.x-k8s.io/v1beta2';
 
 /** The cached Cluster CRD; fails (never skips) with how to fetch it when the cache is empty. */
 export async function capiClusterCrd(): Promise<KubeObject> {
-  const dir = (await run(join(repoRoot, 'lab', 'fetch-crds.sh'), ['--print'])).stdout.trim();
+  // Fetched from CAPI's Go module on first use (like the lab binaries), then cached: `npm test` needs no extra step.
+  const dir = (await run(join(repoRoot, 'lab', 'fetch-crds.sh'), [])).stdout.trim().split('\n').at(-1) ?? '';
   const file = join(dir, 'cluster.x-k8s.io_clusters.yaml');
   try {
     await access(file);
