@@ -17,6 +17,7 @@ import { versionOf, type InventoryEntry } from '../plan/inventory.ts';
 import { federatedObjectAnnotation, instanceAnnotation, managedLabel, orphanAnnotation, retainReplicasAnnotation, adoptAnnotation } from '../model/marks.ts';
 import { applyStages, stageOf } from '../render/order-objects.ts';
 import { saveInventory, type StoredInventory } from './inventory-store.ts';
+import { mapBounded, writesInFlight } from './map-bounded.ts';
 import type { ObservedMember } from './observe-member.ts';
 import { waitForEstablished } from './wait-for-established.ts';
 
@@ -67,7 +68,7 @@ export async function writeMember(member: ObservedMember, options: { establishTi
   const outcomes = new Map<ObjectDecision, WrittenMember['outcomes'][number]>();
   for (const stage of applyStages) {
     const objects = decision.objects.filter((entry) => entry.stage === stage);
-    await Promise.all(objects.map(async (entry) => outcomes.set(entry, await writeObject(client, entry, state))));
+    await mapBounded(objects, writesInFlight, async (entry) => outcomes.set(entry, await writeObject(client, entry, state)));
     const established = objects.filter((entry) => entry.object.kind === 'CustomResourceDefinition' && entry.write && outcomes.get(entry)?.change.propagation === 'ClusterPropagationOK');
     if (established.length > 0 && !state.unreachable) {
       await waitForEstablished(client, established.map((entry) => entry.object), { timeoutMs: options.establishTimeoutMs }).catch((err: unknown) => {
@@ -91,7 +92,7 @@ export async function pruneMember(member: WrittenMember): Promise<PrunedMember> 
   if (member.blocked) return blockedResult(member);
   // Dependents before what they depend on: decide ordered them; each stage's deletions run together.
   for (const group of stageGroups(decision.prune)) {
-    pruned.push(...(await Promise.all(group.map((entry) => pruneEntry(client, entry, state)))));
+    pruned.push(...(await mapBounded(group, writesInFlight, (entry) => pruneEntry(client, entry, state))));
   }
   const notPruned = pruned.filter((outcome) => ['DeletionFailed', 'LabelRemovalFailed'].includes(outcome.change.propagation)).length;
   if (notPruned > 0) failures.push({ stage: 'PruneFailed', message: `${notPruned} object(s) were not pruned` });

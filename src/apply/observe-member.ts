@@ -21,6 +21,7 @@ import {
   withoutReplicas,
 } from '../plan/decide-member.ts';
 import { readInventory, type StoredInventory } from './inventory-store.ts';
+import { mapBounded, writesInFlight } from './map-bounded.ts';
 
 export interface ObservedMember {
   cluster: string;
@@ -78,19 +79,17 @@ async function listKinds(client: ClusterClient, kinds: readonly { apiVersion: st
 /** Dry-runs; a refusal is the object's own answer (UpdateFailed), a member that stopped answering fails observe. */
 async function dryRun(client: ClusterClient, objects: readonly KubeObject[], policy: MemberPolicy): Promise<Map<string, Preview>> {
   const force = policy.conflicts === 'force';
-  const entries = await Promise.all(
-    objects.map(async (object): Promise<[string, Preview]> => {
-      const key = objectKey(identityOf(object));
-      try {
-        // The dry-run sends what the write would: without spec.replicas when the member keeps the count.
-        const sent = isRetainingReplicas(object) ? withoutReplicas(object) : object;
-        return [key, { object: await client.apply(sent, { dryRun: true, force }) }];
-      } catch (err) {
-        if (!(err instanceof ClusterRequestError) || err.unreachable) throw err;
-        return [key, { failed: err.message }];
-      }
-    }),
-  );
+  const entries = await mapBounded(objects, writesInFlight, async (object): Promise<[string, Preview]> => {
+    const key = objectKey(identityOf(object));
+    try {
+      // The dry-run sends what the write would: without spec.replicas when the member keeps the count.
+      const sent = isRetainingReplicas(object) ? withoutReplicas(object) : object;
+      return [key, { object: await client.apply(sent, { dryRun: true, force }) }];
+    } catch (err) {
+      if (!(err instanceof ClusterRequestError) || err.unreachable) throw err;
+      return [key, { failed: err.message }];
+    }
+  });
   return new Map(entries);
 }
 

@@ -6,7 +6,7 @@
  * member2 is always started again (finally and afterAll), so later test files still see three members.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,6 +119,39 @@ describe('a member lost mid-apply', () => {
   });
 });
 
+/**
+ * A TCP proxy to a real member that can start hanging: from hang() on, bytes stop flowing both ways on every
+ * connection (open ones stay open) and new connections are accepted but never forwarded — a member whose
+ * apiserver accepted gitfed's connection and then stopped answering in the middle of an apply.
+ */
+async function hangingProxy(target: URL): Promise<{ port: number; hang: () => void; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let hung = false;
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => sockets.delete(client));
+    if (hung) return;
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => sockets.delete(upstream));
+    const forward = (from: Socket, to: Socket) => from.on('data', (chunk: Buffer) => (hung ? undefined : to.write(chunk)));
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    hang: () => (hung = true),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** A TCP server that accepts connections and never writes a byte (not even a TLS handshake). */
 async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
@@ -143,6 +176,19 @@ interface Kubeconfig {
   users: { name: string; user: Record<string, unknown> }[];
   contexts: { name: string; context: { cluster: string; user: string } }[];
   [field: string]: unknown;
+}
+
+/** The lab kubeconfig with member `name` reached at `server` instead; in a temp dir of its own. */
+async function kubeconfigRerouting(name: string, server: string): Promise<string> {
+  const config = parse(await readFile(lab.kubeconfig, 'utf8')) as Kubeconfig;
+  const cluster = config.clusters.find((c) => c.name === name);
+  if (!cluster) throw new Error(`${lab.kubeconfig} has no cluster ${name}`);
+  cluster.cluster = { ...cluster.cluster, server };
+  const dir = await mkdtemp(join(tmpdir(), 'gitfed-e2e-kubeconfig-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, stringify(config), { mode: 0o600 });
+  return file;
 }
 
 /** The lab kubeconfig plus a context `name` for `server`, with member1's CA and credentials; in a temp dir of its own. */
@@ -180,5 +226,45 @@ describe('a member that accepts connections but never answers', () => {
       expect(await s.managedIn(member), member).toEqual(s.names);
     }
     expectNotReachable(json, 'member4');
+  });
+});
+
+describe('a member that stops answering in the middle of an apply', () => {
+  it('ends within the request-timeout bound with exit 1, the others complete, and the next apply completes it', async () => {
+    const member3 = lab.members.find((member) => member.name === m3);
+    if (!member3) throw new Error(`the lab has no ${m3}`);
+    const proxy = await hangingProxy(new URL(member3.server));
+    cleanups.push(proxy.close);
+    const kubeconfig = await kubeconfigRerouting(m3, `https://127.0.0.1:${proxy.port}`);
+    const s = await scenario('hung', members, 600);
+    const objects = s.names.length + 1;
+
+    const apply = startGitfed(s.applyArgs(kubeconfig, '--request-timeout', '3s', '-o', 'json'));
+    const deadline = Date.now() + 120_000;
+    while ((await s.managedIn(m3, 2_000).catch(() => [])).length === 0) {
+      if (apply.child.exitCode !== null) throw new Error(`gitfed apply ended before ${m3} received anything:\n${apply.stderr().slice(-2000)}`);
+      if (Date.now() > deadline) throw new Error(`${m3} received no ConfigMap within 120 s`);
+      await sleep(50);
+    }
+    const hungAt = Date.now();
+    proxy.hang();
+
+    // Requests in flight end after 3 s, each retried at most 3 times with short backoff; then member3 is away
+    // and the rest of its work is skipped: well under a minute.
+    const exit = await exitWithin(apply, 120_000);
+    expect(Date.now() - hungAt).toBeLessThan(60_000);
+    expect(exit.code, exit.stderr.slice(-2000)).toBe(1);
+    const json = jsonOf(exit);
+    expectFullyApplied(json, m1, objects);
+    expectFullyApplied(json, m2, objects);
+    expectNotReachable(json, m3);
+    expect(json.clusters[m3]?.changes.some((c) => /did not answer .* within 3000 ms/.test(c.message ?? ''))).toBe(true);
+    const partial = await s.managedIn(m3);
+    expect(partial.length).toBeLessThan(s.names.length);
+
+    const second = await runGitfed(s.applyArgs(lab.kubeconfig, '--request-timeout', '5s', '-o', 'json'), { timeoutMs: 180_000 });
+    expect(second.code, second.stderr.slice(-2000)).toBe(0);
+    expectFullyApplied(jsonOf(second), m3, objects);
+    expect(await s.managedIn(m3)).toEqual(s.names);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockingErrors, isFullyApplied, memberFailureDiagnostics } from '../../src/apply/apply-all.ts';
-import { error, warning } from '../../src/model/diagnostic.ts';
+import { blockingErrors, isFullyApplied, memberFailureDiagnostics } from '../../../src/apply/apply-all.ts';
+import { error, warning } from '../../../src/model/diagnostic.ts';
 
 describe('what an apply counts as done', () => {
   it('blocks the whole revision on load errors but not on per-cluster render errors', () => {
