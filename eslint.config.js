@@ -9,6 +9,8 @@ const pureKubefedctlFiles = [
   'target-types', 'federate-object', 'api-resources', 'edit-yaml-text', 'find-documents', 'orphaning',
   'plan-type-config', 'plan-cluster-file', 'join-plan', 'completion-script', 'file-change',
 ];
+// Replica coordination: the assignment, Lease ownership and status-merge rules are pure; the stores are effects.
+const pureCoordinationFiles = ['assign-members', 'lease-ownership', 'merge-statuses'];
 const effectfulLibraries = [
   'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:os',
   'node:process', 'node:timers', 'isomorphic-git', '@kubernetes/client-node', 'chokidar', 'pino',
@@ -28,12 +30,13 @@ export default tseslint.config(
     files: [
       ...pureFolders.map((folder) => `src/${folder}/**/*.ts`),
       ...pureKubefedctlFiles.map((name) => `src/kubefedctl/${name}.ts`),
+      ...pureCoordinationFiles.map((name) => `src/coordination/${name}.ts`),
     ],
     rules: {
       'no-restricted-imports': ['error', {
         paths: effectfulLibraries.map((name) => ({ name, message: 'Pure modules take effects as parameters.' })),
         patterns: [{
-          regex: '(^|/)(cli|daemon|source|cluster|apply|lab)/',
+          regex: '(^|/)(cli|daemon|source|cluster|apply|lab)/|(^|/)coordination/(lease-store|status-store|memory-stores)',
           message: 'Pure modules (model, render, plan, health, report) import only pure modules.',
           // Types carry no effects: a pure module may describe the shape of an effect's result.
           allowTypeImports: true,
@@ -43,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/{source,cluster,apply,report,lab}/**/*.ts'],
+    files: ['src/{source,cluster,apply,report,lab,coordination}/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '(^|/)(cli|daemon)/', message: 'Only the edges (cli, daemon) import the edges.' }],

@@ -41,6 +41,8 @@ export interface LeaseRecord {
   claims: string[];
   /** Replica Leases: a digest of the member status the holder last published, so the leader knows to re-read. */
   statusDigest?: string;
+  /** Replica Leases: the revision the holder last applied, so a push one replica heard of reaches the others. */
+  revision?: string;
   /** Set when read from the API server; a replace is conditional on it. */
   resourceVersion?: string;
 }
@@ -124,7 +126,7 @@ export function isFresh(lastRenewAt: number | undefined, now: number, timings: L
 /** The record this replica writes for its own Lease (a new one, or the next version of the one it holds). */
 export function replicaLease(
   previous: LeaseRecord | undefined,
-  input: { name: string; self: string; claims: readonly string[]; statusDigest?: string; now: number; durationSeconds: number },
+  input: { name: string; self: string; claims: readonly string[]; statusDigest?: string; revision?: string; now: number; durationSeconds: number },
 ): LeaseRecord {
   const held = previous !== undefined && previous.holder === input.self;
   const time = microTime(input.now);
@@ -138,6 +140,7 @@ export function replicaLease(
     transitions: previous === undefined ? 0 : held ? previous.transitions : previous.transitions + 1,
     claims: [...input.claims].sort(),
     ...(input.statusDigest ? { statusDigest: input.statusDigest } : {}),
+    ...(input.revision ? { revision: input.revision } : {}),
     ...(previous?.resourceVersion ? { resourceVersion: previous.resourceVersion } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { LeaseRecord, LeaseRole } from './lease-ownership.ts';
 export const leaseRoleLabel = 'gitfed.io/lease-role';
 export const claimsAnnotation = 'gitfed.io/members';
 export const statusDigestAnnotation = 'gitfed.io/status-digest';
+export const revisionAnnotation = 'gitfed.io/revision';
 
 export interface LeaseStore {
   list(): Promise<LeaseRecord[]>;
@@ -44,6 +45,7 @@ export function leaseObject(record: LeaseRecord, options: { namespace: string; i
   const annotations: Record<string, string> = {};
   if (record.role === 'replica') annotations[claimsAnnotation] = record.claims.join(',');
   if (record.statusDigest) annotations[statusDigestAnnotation] = record.statusDigest;
+  if (record.revision) annotations[revisionAnnotation] = record.revision;
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -72,6 +74,7 @@ export function leaseRecordOf(object: KubeObject): LeaseRecord | undefined {
   const spec = (object.spec ?? {}) as { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
   const claims = metadata.annotations?.[claimsAnnotation];
   const digest = metadata.annotations?.[statusDigestAnnotation];
+  const revision = metadata.annotations?.[revisionAnnotation];
   return {
     name: metadata.name,
     role: role as LeaseRole,
@@ -82,6 +85,7 @@ export function leaseRecordOf(object: KubeObject): LeaseRecord | undefined {
     transitions: spec.leaseTransitions ?? 0,
     claims: claims ? claims.split(',').filter(Boolean) : [],
     ...(digest ? { statusDigest: digest } : {}),
+    ...(revision ? { revision } : {}),
     ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * coordinator's unit tests. `down` makes every request fail as an unreachable coordination cluster would.
  */
 import { ClusterRequestError } from '../cluster/cluster-client.ts';
+import { fnv1Hash32 } from '../render/fnv1.ts';
 import type { LeaseRecord } from './lease-ownership.ts';
 import type { LeaseStore } from './lease-store.ts';
 import type { PublishedStatus } from './merge-statuses.ts';
@@ -58,7 +59,7 @@ export function createMemoryCoordination(): MemoryCoordination {
       async publish(status) {
         check();
         statuses.set(replica, structuredClone(status));
-        return JSON.stringify(status).length.toString(36) + ':' + String(++version);
+        return fnv1Hash32(JSON.stringify(status)).toString(16);
       },
       async list() {
         check();

@@ -103,6 +103,9 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
   let leaderRecord: LeaseRecord | undefined;
   let writable = new Set<string>();
   let statusDigest: string | undefined;
+  /** The revision this replica last applied, and every revision seen on other replicas' Leases. */
+  let revision: string | undefined;
+  const seenRevisions = new Set<string>();
   let peerDigests = '';
   let reportWanted: { revision: string | null; since: number } | undefined;
   let stopped = false;
@@ -119,7 +122,8 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     for (const listener of listeners) listener();
   };
   const runTick = (): Promise<void> => {
-    chain = chain.then(tick, (err: unknown) => logger.error({ err }, 'coordination tick failed'));
+    // A tick answers every request failure itself; one that still throws is a bug: logged, and the next tick runs.
+    chain = chain.then(() => tick().catch((err: unknown) => logger.error({ err }, 'coordination tick failed')));
     return chain;
   };
 
@@ -133,10 +137,19 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     const decision = decideOwnership({ self: options.replicaId, members, observed, now: startedAt });
     const before = writable;
     writable = writableBeforeRenew(writable, decision.claims); // rule 4: stop before the release is visible
-    const claimsChanged = own === undefined || own.claims.join(',') !== [...decision.claims].sort().join(',') || own.statusDigest !== statusDigest;
+    const claimsChanged =
+      own === undefined || own.claims.join(',') !== [...decision.claims].sort().join(',') || own.statusDigest !== statusDigest || own.revision !== revision;
     if (claimsChanged || lastRenewAt === undefined || startedAt - lastRenewAt >= options.renewIntervalMs) {
       const sentAt = now();
-      const record = replicaLease(own, { name: ownName, self: options.replicaId, claims: decision.claims, ...(statusDigest ? { statusDigest } : {}), now: sentAt, durationSeconds: options.durationSeconds });
+      const record = replicaLease(own, {
+        name: ownName,
+        self: options.replicaId,
+        claims: decision.claims,
+        ...(statusDigest ? { statusDigest } : {}),
+        ...(revision ? { revision } : {}),
+        now: sentAt,
+        durationSeconds: options.durationSeconds,
+      });
       const written = await timed('replica', () => (own?.resourceVersion ? deps.leases.replace(record) : deps.leases.create(record)));
       if (written.ok) {
         own = written.value;
@@ -159,7 +172,11 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     const becameLeader = leaderNow && !wasLeader;
     wasLeader = leaderNow;
     const reportDue = leaderNow && reportWanted !== undefined && now() - reportWanted.since >= 2 * options.durationSeconds * 1000;
-    if (gained || becameLeader || (leaderNow && peersMoved) || reportDue) changed();
+    // A revision another replica applied that this one has not: a push it heard of (webhooks reach one pod).
+    const peerRevisions = [...observed.values()].flatMap((lease) => (lease.record.role === 'replica' && lease.record.holder !== options.replicaId && lease.record.revision ? [lease.record.revision] : []));
+    const newRevision = peerRevisions.some((seen) => seen !== revision && !seenRevisions.has(seen));
+    for (const seen of peerRevisions) seenRevisions.add(seen);
+    if (gained || becameLeader || (leaderNow && peersMoved) || reportDue || newRevision) changed();
   }
 
   async function leaderTick(): Promise<void> {
@@ -269,16 +286,18 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
       return out;
     },
     isLeader,
-    async share(revision, wanted, pass) {
+    async share(passRevision, wanted, pass) {
       if (stopped) return undefined;
       const entries: Record<string, MemberEntry> = {};
       for (const [member, applied] of Object.entries(pass.applied.clusters)) {
         if (!mayWrite(member)) continue; // handed off mid-pass: its new owner reports it
         entries[member] = { applied, ...(pass.live?.[member] ? { live: pass.live[member] } : {}), driftCorrected: pass.driftCorrected[member] ?? 0 };
       }
-      const digest = await deps.statuses.publish({ replica: options.replicaId, revision, members: entries });
-      if (digest !== statusDigest) {
+      const digest = await deps.statuses.publish({ replica: options.replicaId, revision: passRevision, members: entries });
+      if (digest !== statusDigest || (passRevision ?? undefined) !== revision) {
         statusDigest = digest;
+        revision = passRevision ?? undefined;
+        if (revision) seenRevisions.add(revision);
         void runTick(); // the Lease carries the digest, so the leader re-reads at once
       }
       if (!isLeader()) return undefined;
@@ -288,9 +307,9 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
         for (const member of lease.record.claims) claimedBy.set(member, lease.record.holder);
       }
       for (const member of writable) claimedBy.set(member, options.replicaId);
-      const merged = mergeStatuses({ revision, wanted, statuses: await deps.statuses.list(), claimedBy });
+      const merged = mergeStatuses({ revision: passRevision, wanted, statuses: await deps.statuses.list(), claimedBy });
       if (merged.missing.length > 0) {
-        if (reportWanted?.revision !== revision) reportWanted = { revision, since: now() };
+        if (reportWanted?.revision !== passRevision) reportWanted = { revision: passRevision, since: now() };
         if (now() - reportWanted.since < 2 * options.durationSeconds * 1000) {
           logger.info({ missing: merged.missing }, 'report waits for the status of members other replicas own');
           return undefined;

@@ -364,7 +364,13 @@ describe('the production build the Dockerfile makes', () => {
       GITFED_WEBHOOK_SECRET_FILE: join(files, 'webhook-secret'),
       GITFED_CACHE_DIR: join(files, 'cache'),
     };
-    const podEnv: Record<string, string> = { ...configMap.data, GITFED_REPO: s.url, GITFED_INSTANCE: s.instance };
+    // Coordination as the ConfigMap turns it on, with a lab member standing in for the pod's own cluster.
+    expect(configMap.data.GITFED_COORDINATION_CONTEXT).toBe('in-cluster');
+    const podEnv: Record<string, string> = { ...configMap.data, GITFED_REPO: s.url, GITFED_INSTANCE: s.instance, GITFED_COORDINATION_CONTEXT: member, GITFED_REPLICA_ID: 'prod-0' };
+    if (!(await kit.observer.get(member).get({ apiVersion: 'v1', kind: 'Namespace', name: 'gitfed-system' }))) {
+      await kit.observer.get(member).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gitfed-system' } }).catch(() => undefined);
+    }
+    kit.defer(() => kit.observer.get(member).delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'gitfed-system', name: `gitfed-${s.instance}-status-prod-0` }));
     for (const { name } of container.env) {
       expect(Object.keys(pathFor), `the test maps Deployment env ${name}`).toContain(name);
       podEnv[name] = pathFor[name]!;
@@ -446,7 +452,8 @@ describe('manifests/', () => {
       expect(docs.length, relative(root, file)).toBeGreaterThan(0);
       for (const doc of docs) {
         expect(doc, relative(root, file)).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String), metadata: { name: expect.any(String) } });
-        if (!file.includes(`${join('manifests', 'examples')}`)) byKind.set(doc.kind!, doc);
+        // examples/ (Secrets to create) and capi/ (RBAC for a Cluster API management cluster) are applied apart.
+        if (!file.includes(join('manifests', 'examples')) && !file.includes(join('manifests', 'capi'))) byKind.set(doc.kind!, doc);
       }
     }
     const kustomization = parse(await readFile(join(manifests, 'kustomization.yaml'), 'utf8')) as { namespace: string; resources: string[] };
@@ -454,15 +461,18 @@ describe('manifests/', () => {
     const listed = files.filter((f) => dirname(f) === manifests && !f.endsWith('kustomization.yaml')).map((f) => relative(manifests, f));
     expect([...kustomization.resources].sort()).toEqual(listed.sort());
     expect(kustomization.resources.some((r) => r.startsWith('examples'))).toBe(false);
-    expect([...byKind.keys()].sort()).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'Namespace', 'Service', 'ServiceAccount']);
+    expect([...byKind.keys()].sort()).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'Namespace', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const capi = (await Promise.all((await yamlFiles(join(manifests, 'capi'))).map(readDocs))).flat();
+    expect(capi.map((doc) => doc.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding']);
     for (const doc of byKind.values()) if (doc.kind !== 'Namespace' && doc.kind !== 'Kustomization') expect(doc.metadata?.namespace).toBe('gitfed-system');
 
     // Settings: real GITFED_* names, and the ConfigMap plus the Deployment's env form a valid configuration.
     const deployment = byKind.get('Deployment') as Doc & {
       spec: { replicas: number; strategy: { type: string }; template: { spec: { volumes: { name: string; secret?: { secretName: string; items: { key: string }[] } }[] } } };
     };
-    expect(deployment.spec.replicas).toBe(1);
-    expect(deployment.spec.strategy.type).toBe('Recreate');
+    // Three replicas sharing the members through Leases (issue 12), replaced one at a time.
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy.type).toBe('RollingUpdate');
     const container = deploymentContainer(deployment);
     expect(container.envFrom).toEqual([{ configMapRef: { name: byKind.get('ConfigMap')!.metadata!.name } }]);
     const known = new Set(Object.keys(configSchema.shape).map(envName));
@@ -498,7 +508,10 @@ describe('manifests/', () => {
       const applied = await run(kubectl, [...args, 'apply', '--dry-run=server', '-k', manifests], { timeout: 60_000 }).catch((err: { stderr?: string }) => {
         throw new Error(`kubectl apply --dry-run=server -k manifests/ failed:\n${err.stderr ?? String(err)}`);
       });
-      for (const object of ['namespace/gitfed-system', 'serviceaccount/gitfed', 'configmap/gitfed', 'service/gitfed', 'deployment.apps/gitfed']) {
+      for (const object of [
+        'namespace/gitfed-system', 'serviceaccount/gitfed', 'configmap/gitfed', 'service/gitfed', 'deployment.apps/gitfed',
+        'role.rbac.authorization.k8s.io/gitfed-coordination', 'rolebinding.rbac.authorization.k8s.io/gitfed-coordination', 'poddisruptionbudget.policy/gitfed',
+      ]) {
         expect(applied.stdout).toMatch(new RegExp(`^${object} \\w+ \\(server dry run\\)$`, 'm'));
       }
       objects = parseAllDocuments((await run(kubectl, ['kustomize', manifests], { timeout: 60_000 })).stdout).map((d) => d.toJS() as Doc);
