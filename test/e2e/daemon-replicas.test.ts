@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ownerOf } from '../../src/coordination/assign-members.ts';
 import { leaseRecordOf } from '../../src/coordination/lease-store.ts';
 import type { LeaseRecord } from '../../src/coordination/lease-ownership.ts';
 import { instanceAnnotation } from '../../src/model/marks.ts';
@@ -231,7 +232,10 @@ describe('gitfed run replicas sharing the members through Leases', () => {
       const claims = found.flatMap((lease) => lease.claims);
       const holders = found.map((lease) => lease.holder).sort();
       const complete = claims.length === members.length && new Set(claims).size === members.length;
-      return holders.join() === running.map((r) => r.id).sort().join() && complete ? found : undefined;
+      // Covering every member once is not enough: a handoff to a newcomer may still be under way. Settled means
+      // each member claimed by the replica the assignment gives it to.
+      const settled = members.every((member) => found.find((lease) => lease.claims.includes(member))?.holder === ownerOf(member, running.map((r) => r.id)));
+      return holders.join() === running.map((r) => r.id).sort().join() && complete && settled ? found : undefined;
     }, { timeoutMs: 30_000, pollMs: 300 });
     const before = await Promise.all(running.map(writesOf));
     const v4 = await s.human.revision(s.manifests({ settings: { v: '4' } }), 'human: v4');

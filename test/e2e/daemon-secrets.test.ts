@@ -91,6 +91,9 @@ describe('the production daemon and Secrets', () => {
       ...configMap.data,
       GITFED_REPO: s.url,
       GITFED_INSTANCE: s.instance,
+      // The Deployment coordinates its replicas in-cluster; here a lab member is the coordination cluster.
+      GITFED_COORDINATION_CONTEXT: lab.members[0]!.name,
+      GITFED_REPLICA_ID: uniqueName('secrets'),
       GITFED_LOG_LEVEL: mostVerbose,
       GITFED_LISTEN: '127.0.0.1:0',
       GITFED_KUBECONFIG: lab.kubeconfig,
