@@ -123,7 +123,12 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
   };
   const runTick = (): Promise<void> => {
     // A tick answers every request failure itself; one that still throws is a bug: logged, and the next tick runs.
-    chain = chain.then(() => tick().catch((err: unknown) => logger.error({ err }, 'coordination tick failed')));
+    chain = chain.then(() =>
+      tick().catch((err: unknown) => {
+        deps.metrics.reconcileFailures.inc({ stage: 'InternalError' });
+        logger.error({ err, stage: 'InternalError' }, 'coordination tick failed');
+      }),
+    );
     return chain;
   };
 
@@ -323,7 +328,7 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
       stopped = true;
       writable = new Set();
       if (timer) clearInterval(timer);
-      await chain.catch(() => undefined);
+      await chain; // never rejects: every tick's failure was caught, logged and counted above
       const leader = leaderRecord?.holder === options.replicaId ? leaderRecord : undefined;
       await Promise.all([
         deps.leases.delete(ownName).then(
