@@ -463,7 +463,12 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#count(call.purpose);
     const started = this.#now();
     const where = `${url.pathname}${url.search}`;
-    const signal = AbortSignal.timeout(call.timeoutMs);
+    // The deadline's timer is a ref'd one (AbortSignal.timeout's is not): a request whose connection died without
+    // an answer must still end at its deadline, not leave the process with nothing left to wait on (Node then
+    // exits 13 with the apply unfinished, which is what a lab member stopped mid-request once showed).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${call.timeoutMs} ms`, 'TimeoutError')), call.timeoutMs);
+    const signal = deadline.signal;
     try {
       const sent = this.#pool.request({
         origin: url.origin,
@@ -487,6 +492,8 @@ class ClientNodeClusterClient implements ClusterClient {
         ? `${this.cluster} did not answer ${call.method} ${url.pathname} within ${call.timeoutMs} ms`
         : `${this.cluster} is unreachable at ${url.origin}: ${networkMessage(err)}`;
       throw new ClusterRequestError(this.cluster, null, reason, message, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
