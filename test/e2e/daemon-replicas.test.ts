@@ -14,9 +14,9 @@ import type { LeaseRecord } from '../../src/coordination/lease-ownership.ts';
 import { instanceAnnotation } from '../../src/model/marks.ts';
 import { parse, stringify } from 'yaml';
 import type { StatusReport } from '../../src/report/build-report.ts';
-import { bareGit, daemonKit, postWebhook, tempDir, waitFor, type DaemonScenario } from '../support/daemon-kit.ts';
-import { startSourceDaemon, type DaemonProcess } from '../support/gitfed-daemon-process.ts';
-import { uniqueName, useLab } from './lab-context.ts';
+import { bareGit, daemonKit, postWebhook, startRunProcess, tempDir, waitFor, type DaemonScenario } from '../support/daemon-kit.ts';
+import type { DaemonProcess } from '../support/gitfed-daemon-process.ts';
+import { useLab } from './lab-context.ts';
 
 const lab = useLab();
 const kit = daemonKit(lab);
@@ -42,18 +42,7 @@ async function ensureNamespace(): Promise<void> {
 }
 
 async function startReplica(s: DaemonScenario, id: string, extra: string[] = []): Promise<Replica> {
-  const dir = await tempDir(`replica-${id}`);
-  const secret = uniqueName('secret');
-  await writeFile(join(dir, 'webhook-secret'), `${secret}\n`, { mode: 0o600 });
-  const process_ = startSourceDaemon(
-    [
-      'run', '--repo', s.url, '--kubeconfig', lab.kubeconfig, '--instance', s.instance, '--listen', '127.0.0.1:0',
-      '--cache-dir', join(dir, 'cache'), '--webhook-secret-file', join(dir, 'webhook-secret'),
-      '--interval', '1h', '--drift-interval', '1h', '--log-level', 'info',
-      '--coordination-context', coordination, '--replica-id', id, ...extra,
-    ],
-    { ...process.env, GITFED_GIT_USERNAME: lab.git.username, GITFED_GIT_PASSWORD: lab.git.password, GITFED_LOG_FORMAT: 'json' },
-  );
+  const { process: process_, secret } = await startRunProcess(s, lab, `replica-${id}`, ['--coordination-context', coordination, '--replica-id', id, ...extra]);
   kit.defer(() => process_.kill());
   return { id, process: process_, url: await process_.endpoints(90_000), secret }; // minutes on a loaded 2-core machine
 }

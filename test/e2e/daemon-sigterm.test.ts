@@ -2,15 +2,12 @@
  * SIGTERM during a reconcile, checked from outside after the process has gone: `gitfed run` exits 0, every member
  * holds every object of the revision that was being applied, and the branch tip's report names that revision.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { managedLabel } from '../../src/model/marks.ts';
 import type { StatusReport } from '../../src/report/build-report.ts';
-import { bareGit, daemonKit, postWebhook, tempDir, waitFor } from '../support/daemon-kit.ts';
-import { startSourceDaemon } from '../support/gitfed-daemon-process.ts';
-import { uniqueName, useLab } from './lab-context.ts';
+import { bareGit, daemonKit, postWebhook, startRunProcess, waitFor } from '../support/daemon-kit.ts';
+import { useLab } from './lab-context.ts';
 
 const lab = useLab();
 const kit = daemonKit(lab);
@@ -24,17 +21,7 @@ describe('gitfed run stopped by SIGTERM mid-reconcile', () => {
   it('exits 0 with every member holding the revision it was applying, and that revision\'s report on the branch', async () => {
     const s = await kit.scenario('sigterm');
     const first = await s.human.revision(s.manifests(Object.fromEntries(names('first', 5).map((name) => [name, { v: '1' }]))), 'human: v1');
-    const dir = await tempDir('sigterm');
-    const secret = uniqueName('secret');
-    await writeFile(join(dir, 'webhook-secret'), `${secret}\n`, { mode: 0o600 });
-    const daemon = startSourceDaemon(
-      [
-        'run', '--repo', s.url, '--kubeconfig', lab.kubeconfig, '--instance', s.instance, '--listen', '127.0.0.1:0',
-        '--cache-dir', join(dir, 'cache'), '--webhook-secret-file', join(dir, 'webhook-secret'),
-        '--interval', '1h', '--drift-interval', '1h', '--log-level', 'info',
-      ],
-      { ...process.env, GITFED_GIT_USERNAME: lab.git.username, GITFED_GIT_PASSWORD: lab.git.password, GITFED_LOG_FORMAT: 'json' },
-    );
+    const { process: daemon, secret } = await startRunProcess(s, lab, 'sigterm');
     kit.defer(() => daemon.kill());
     const url = await daemon.endpoints(30_000);
     await waitFor('the first report on the branch', async () => ((await s.report())?.report.source.revision === first ? true : undefined), {

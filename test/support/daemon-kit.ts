@@ -28,6 +28,7 @@ import { createBareRepo, createGitHttpHandler, findHttpBackend, gitRepoUrl, labP
 import type { StatusReport } from '../../src/report/build-report.ts';
 import { repoUrl, timedHttp, uniqueName, type E2eLab } from '../e2e/lab-context.ts';
 import { federatedConfigMap, federatedNamespace, deleteInventory, kubeFedClusters, observeMembers, yamlOf } from './e2e-repo.ts';
+import { startSourceDaemon, type DaemonProcess } from './gitfed-daemon-process.ts';
 
 const run = promisify(execFile);
 
@@ -58,6 +59,30 @@ export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
 export const human = { name: 'someone', email: 'someone@gitfed.invalid' };
 
 const scratchDirs: string[] = [];
+/**
+ * `gitfed run` from the sources as a child process following the scenario's lab repository: its own cache and
+ * webhook secret, JSON logs, both timers off (the test pushes and calls the webhook); `extra` adds flags.
+ */
+export async function startRunProcess(
+  s: Pick<DaemonScenario, 'url' | 'instance'>,
+  lab: E2eLab,
+  name: string,
+  extra: readonly string[] = [],
+): Promise<{ process: DaemonProcess; secret: string }> {
+  const dir = await tempDir(name);
+  const secret = uniqueName('secret');
+  await writeFile(join(dir, 'webhook-secret'), `${secret}\n`, { mode: 0o600 });
+  const process_ = startSourceDaemon(
+    [
+      'run', '--repo', s.url, '--kubeconfig', lab.kubeconfig, '--instance', s.instance, '--listen', '127.0.0.1:0',
+      '--cache-dir', join(dir, 'cache'), '--webhook-secret-file', join(dir, 'webhook-secret'),
+      '--interval', '1h', '--drift-interval', '1h', '--log-level', 'info', ...extra,
+    ],
+    { ...process.env, GITFED_GIT_USERNAME: lab.git.username, GITFED_GIT_PASSWORD: lab.git.password, GITFED_LOG_FORMAT: 'json' },
+  );
+  return { process: process_, secret };
+}
+
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `gitfed-e2e-daemon-${prefix}-`));
   scratchDirs.push(dir);
