@@ -31,9 +31,10 @@ import {
   type ObservedLease,
 } from '../coordination/lease-ownership.ts';
 import type { LeaseStore } from '../coordination/lease-store.ts';
-import { mergeStatuses, type MemberEntry } from '../coordination/merge-statuses.ts';
+import { mergeStatuses, type MemberEntry, type PublishedStatus } from '../coordination/merge-statuses.ts';
 import type { StatusStore } from '../coordination/status-store.ts';
 import { GitfedError } from '../model/diagnostic.ts';
+import type { ReportProblem } from '../report/build-report.ts';
 import type { DaemonMetrics } from './metrics.ts';
 
 /** What one pass of this replica contributes to the report. */
@@ -41,6 +42,8 @@ export interface PassStatus {
   applied: ApplyReport;
   live?: Record<string, MemberStatus>;
   driftCorrected: Record<string, number>;
+  /** Steps that did not finish: this replica's own, or (merged on the leader) the other replicas'. */
+  problems?: ReportProblem[];
 }
 
 /** The reconcile's view of coordination (absent: one replica, every member its own). */
@@ -56,6 +59,8 @@ export interface MemberShard {
    * replica) once each wanted member has one, or the wait ran out. Undefined: nothing to commit now.
    */
   share(revision: string | null, wanted: readonly string[], own: PassStatus): Promise<PassStatus | undefined>;
+  /** A pass that stopped early: republishes this replica's last status with these problems for the leader. */
+  shareProblems(problems: readonly ReportProblem[]): Promise<void>;
 }
 
 export interface Coordinator extends MemberShard {
@@ -106,6 +111,7 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
   let leaderRecord: LeaseRecord | undefined;
   let writable = new Set<string>();
   let statusDigest: string | undefined;
+  let published: PublishedStatus = { replica: options.replicaId, revision: null, members: {} };
   /** The revision this replica last applied, and every revision seen on other replicas' Leases. */
   let revision: string | undefined;
   const seenRevisions = new Set<string>();
@@ -265,6 +271,12 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     }
   }
 
+  async function publishStatus(status: PublishedStatus, problems: readonly ReportProblem[]): Promise<string> {
+    const { problems: _previous, ...rest } = status;
+    published = { ...rest, ...(problems.length > 0 ? { problems: [...problems] } : {}) };
+    return deps.statuses.publish(published);
+  }
+
   function guard(client: ClusterClient): ClusterClient {
     const write = <T>(work: () => Promise<T>): Promise<T> => {
       if (!mayWrite(client.cluster)) {
@@ -320,7 +332,7 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
         if (!mayWrite(member)) continue; // handed off mid-pass: its new owner reports it
         entries[member] = { applied, ...(pass.live?.[member] ? { live: pass.live[member] } : {}), driftCorrected: pass.driftCorrected[member] ?? 0 };
       }
-      const digest = await deps.statuses.publish({ replica: options.replicaId, revision: passRevision, members: entries });
+      const digest = await publishStatus({ replica: options.replicaId, revision: passRevision, members: entries }, pass.problems ?? []);
       if (digest !== statusDigest || (passRevision ?? undefined) !== revision) {
         statusDigest = digest;
         revision = passRevision ?? undefined;
@@ -334,7 +346,8 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
         for (const member of lease.record.claims) claimedBy.set(member, lease.record.holder);
       }
       for (const member of writable) claimedBy.set(member, options.replicaId);
-      const merged = mergeStatuses({ revision: passRevision, wanted, statuses: await deps.statuses.list(), claimedBy });
+      const live = [...observed.values()].filter((lease) => lease.record.role === 'replica' && !isExpired(lease, now())).map((lease) => lease.record.holder);
+      const merged = mergeStatuses({ revision: passRevision, wanted, statuses: await deps.statuses.list(), claimedBy, self: options.replicaId, live });
       if (merged.missing.length > 0) {
         if (reportWanted?.revision !== passRevision) reportWanted = { revision: passRevision, since: now() };
         if (now() - reportWanted.since < 2 * options.durationSeconds * 1000) {
@@ -344,7 +357,15 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
         logger.warn({ missing: merged.missing }, 'report committed without the status of some members: their owners published none in time');
       }
       reportWanted = undefined;
-      return { applied: merged.applied, live: merged.live, driftCorrected: merged.driftCorrected };
+      return { applied: merged.applied, live: merged.live, driftCorrected: merged.driftCorrected, problems: merged.problems };
+    },
+    async shareProblems(problems) {
+      if (stopped) return;
+      const digest = await publishStatus(published, problems);
+      if (digest !== statusDigest) {
+        statusDigest = digest;
+        void runTick();
+      }
     },
     async release() {
       stopped = true;

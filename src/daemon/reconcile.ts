@@ -29,7 +29,7 @@ import { render, type RenderResult } from '../render/render.ts';
 import { buildReport, type ReportProblem } from '../report/build-report.ts';
 import { formatReportMarkdown } from '../report/format-report-markdown.ts';
 import { formatReportYaml } from '../report/format-report-yaml.ts';
-import type { MemberShard } from './coordinator.ts';
+import type { MemberShard, PassStatus } from './coordinator.ts';
 import type { DaemonMetrics } from './metrics.ts';
 import type { MemberFleet } from './member-fleet.ts';
 import type { MemberPool } from './member-pool.ts';
@@ -209,7 +209,7 @@ export async function reconcile(
   // With replicas: every replica publishes its members' status; the leader reports every member's.
   const own = { applied, ...(live.ok ? { live: live.value } : {}), driftCorrected };
   const shared = deps.shard
-    ? await step('ReportCommitFailed', 'report', () => deps.shard!.share(manifestsRevision, Object.keys(rendered.value.clusters), own))
+    ? await step('ReportCommitFailed', 'report', () => shareWithLeader(deps.shard!, Object.keys(rendered.value.clusters), own))
     : { ok: true as const, value: own };
   const published = shared.ok && shared.value ? await publish(rendered.value, shared.value) : false;
   carryUnreported();
@@ -256,6 +256,17 @@ export async function reconcile(
     if (applied) recordApply(applied);
   }
 
+  /**
+   * Publishes this replica's members and its problems so far for the leader's report (they count as reported once
+   * published: the leader's next report carries them); on the leader, returns everyone's.
+   */
+  async function shareWithLeader(shard: MemberShard, wanted: readonly string[], own: PassStatus): Promise<PassStatus | undefined> {
+    const mine = [...problems];
+    const merged = await shard.share(manifestsRevision, wanted, { ...own, problems: mine });
+    if (!shard.isLeader()) for (const problem of mine) reported.add(problem);
+    return merged;
+  }
+
   /** Problems no published report carried yet wait for the next one. */
   function carryUnreported(): void {
     state.unreported = problems.filter((problem) => !reported.has(problem));
@@ -267,7 +278,20 @@ export async function reconcile(
   }
 
   /** The pass ends early; its problems (this one included) go into the next report that can be published. */
-  function stop(problem: ReportProblem, failedRevision: string | null): ReconcileOutcome {
+  async function stop(problem: ReportProblem, failedRevision: string | null): Promise<ReconcileOutcome> {
+    if (deps.shard && !deps.shard.isLeader()) {
+      // The leader's next report says why this replica's pass stopped, even while it stops again and again.
+      const mine = [...problems];
+      const shared = await deps.shard.shareProblems(mine).then(
+        () => true,
+        (err: unknown) => {
+          deps.metrics.reconcileFailures.inc({ stage: 'ReportCommitFailed' });
+          logger.error({ stage: 'ReportCommitFailed', message: err instanceof Error ? err.message : String(err) }, 'problems not published for the leader');
+          return false;
+        },
+      );
+      if (shared) for (const p of mine) reported.add(p);
+    }
     carryUnreported();
     total();
     return { kind: 'failed', stage: problem.stage, message: problem.message, revision: failedRevision };
@@ -319,14 +343,13 @@ export async function reconcile(
       applied?: ApplyReport;
       live?: Record<string, MemberStatus>;
       driftCorrected?: Record<string, number>;
+      /** Other replicas' problems, merged by the leader. */
+      problems?: readonly ReportProblem[];
     } = {},
   ): Promise<boolean> {
-    const carried = [...problems];
-    if (deps.shard && !deps.shard.isLeader()) {
-      // Only the leader commits; this replica's problems are in its log and metrics.
-      for (const problem of carried) reported.add(problem);
-      return false;
-    }
+    // Only the leader commits; the others' problems reach it through their published status (shareWithLeader).
+    if (deps.shard && !deps.shard.isLeader()) return false;
+    const carried = [...problems, ...(extra.problems ?? [])];
     const readiness = deps.members.readiness();
     const report = buildReport({
       revision: state.applied ?? null,

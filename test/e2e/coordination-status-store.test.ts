@@ -45,7 +45,7 @@ const partNames = async () =>
 describe('member status published in parts', () => {
   it('cuts a large status into parts, reads it back whole, and drops parts a shorter status does not need', async () => {
     const store = createStatusStore(client, { namespace, instance, replica: 'r-a', partBytes: 4 * 1024 });
-    const large = statusOf('r-a', 'rev-1', 20);
+    const large = statusOf('r-a', 'rev-1', 40);
     await store.publish(large);
     const names = await partNames();
     expect(names.length).toBeGreaterThan(3);

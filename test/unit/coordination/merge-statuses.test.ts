@@ -15,6 +15,8 @@ describe('mergeStatuses', () => {
       wanted: ['m1', 'm2', 'm3'],
       statuses: [status('b', 'r2', { m1: 'from b', m2: 'old owner b' }), status('a', 'r2', { m2: 'from a' }), status('c', 'r1', { m3: 'older revision' })],
       claimedBy: new Map([['m1', 'b'], ['m2', 'a'], ['m3', 'c']]),
+      self: 'a',
+      live: ['a', 'b', 'c'],
     });
     expect(Object.keys(merged.applied.clusters)).toEqual(['m1', 'm2']);
     expect(merged.applied.clusters.m1!.message).toBe('from b');
@@ -25,8 +27,28 @@ describe('mergeStatuses', () => {
 
   it('picks the same entry whatever order the statuses are listed in', () => {
     const statuses = [status('b', 'r', { m1: 'b' }), status('a', 'r', { m1: 'a' })];
-    const input = { revision: 'r', wanted: ['m1'], claimedBy: new Map<string, string>() };
+    const input = { revision: 'r', wanted: ['m1'], claimedBy: new Map<string, string>(), self: 'a', live: ['a', 'b'] };
     expect(mergeStatuses({ ...input, statuses }).applied.clusters.m1!.message).toBe('a');
     expect(mergeStatuses({ ...input, statuses: [...statuses].reverse() }).applied.clusters.m1!.message).toBe('a');
+  });
+
+  it('carries the other live replicas\' problems, whatever revision they are on, naming each replica', () => {
+    const failing = (replica: string, revision: string, message: string): PublishedStatus => ({
+      ...status(replica, revision, {}),
+      problems: [{ stage: 'SourceFetchFailed', message }],
+    });
+    const merged = mergeStatuses({
+      revision: 'r2',
+      wanted: [],
+      statuses: [failing('c', 'r1', 'cannot fetch'), failing('a', 'r2', 'own problem'), failing('gone', 'r2', 'dead replica'), failing('b', 'r2', 'member x down')],
+      claimedBy: new Map(),
+      self: 'a',
+      live: ['a', 'b', 'c'],
+    });
+    expect(merged.problems.length).toBeGreaterThan(0);
+    expect(merged.problems).toEqual([
+      { stage: 'SourceFetchFailed', message: 'replica b: member x down' },
+      { stage: 'SourceFetchFailed', message: 'replica c: cannot fetch' },
+    ]);
   });
 });

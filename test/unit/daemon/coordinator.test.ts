@@ -149,3 +149,24 @@ describe('coordinator cleanup of replicas gone for good', () => {
     expect(store.records().some((record) => record.role === 'replica' && record.holder === survivor)).toBe(true);
   });
 });
+
+describe('coordinator: other replicas\' problems reach the leader', () => {
+  it('merges the problems a replica shared with its pass, or alone when its pass stopped early', async () => {
+    const { clock, make } = cluster();
+    const [a, b] = [make('a'), make('b')];
+    for (let i = 0; i < 3; i++) await tick([a, b], clock);
+    const [leader, other] = a.isLeader() ? [a, b] : [b, a];
+    const otherId = leader === a ? 'b' : 'a';
+    const pass = { applied: { revision: 'r1', clusters: {} }, driftCorrected: {} };
+    await other.share('r1', [], { ...pass, problems: [{ stage: 'HealthCheckFailed', message: 'status read timed out' }] });
+    const merged = await leader.share('r1', [], pass);
+    expect(merged?.problems).toEqual([{ stage: 'HealthCheckFailed', message: `replica ${otherId}: status read timed out` }]);
+
+    await other.shareProblems([{ stage: 'SourceFetchFailed', message: 'Git unreachable' }]);
+    const next = await leader.share('r1', [], pass);
+    expect(next?.problems).toEqual([{ stage: 'SourceFetchFailed', message: `replica ${otherId}: Git unreachable` }]);
+
+    await other.share('r1', [], pass);
+    expect((await leader.share('r1', [], pass))?.problems).toEqual([]);
+  });
+});
