@@ -19,7 +19,7 @@ export const sourceClusterLabel = 'multicluster.kubernetes.io/source-cluster';
 export const localServiceNameLabel = 'kubernetes.io/service-name';
 /** Tells the member's EndpointSlice controller that these slices are not its own. */
 export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
-export const managedByValue = 'gitfed.io/multicluster-services';
+export const managedByValue = 'multicluster-services.gitfed.io';
 
 /** KEP-2149 well-known properties. */
 export const clusterIdProperty = 'cluster.clusterset.k8s.io';

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/types.ts';
 import { yamlOf, federated, federatedDeployment, federatedNamespace, type OverridesSpec } from '../support/e2e-repo.ts';
-import { daemonKit, waitFor, type DaemonScenario, type StartedDaemon } from '../support/daemon-kit.ts';
+import { daemonKit, sleep, waitFor, type DaemonScenario, type StartedDaemon } from '../support/daemon-kit.ts';
 import { importedEndpoints, installMcsCrds, localEndpoints, mcsCrdDir, removeMcsCrds } from '../support/mcs-kit.ts';
 import { useLab } from './lab-context.ts';
 
@@ -52,6 +52,16 @@ async function importsMatchExporters(s: DaemonScenario, importers: readonly stri
     },
     { timeoutMs: options.timeoutMs ?? 60_000, pollMs: 50 },
   );
+}
+
+/**
+ * A push once the daemon is quiet: a change of the exported services asks for a reconcile whose report commit would
+ * race the push (the human clone pulls, then pushes).
+ */
+async function pushQuietly(s: DaemonScenario, daemon: StartedDaemon, files: Record<string, string>, message: string): Promise<string> {
+  await sleep(500);
+  await daemon.idle();
+  return s.human.revision(files, message);
 }
 
 async function started(prefix: string, config: Parameters<DaemonScenario['start']>[0], files?: (s: DaemonScenario) => Record<string, string>) {
@@ -120,7 +130,7 @@ describe('multicluster services: exported from member1 and member2', () => {
     expect(values.find((v) => v.metricName === 'gitfed_mcs_endpoint_propagation_seconds_count')?.value ?? 0).toBeGreaterThan(0);
 
     // member2's Service takes another port under the same name: a PortConflict on both exports, member1's port stays.
-    await s.human.revision(manifests(s, { serviceOverrides: { member2: [{ path: '/spec/ports/0/port', value: 8080 }] } }), 'human: member2 on 8080');
+    await pushQuietly(s, daemon, manifests(s, { serviceOverrides: { member2: [{ path: '/spec/ports/0/port', value: 8080 }] } }), 'human: member2 on 8080');
     await daemon.webhook();
     for (const member of exporters) {
       await waitFor(`Conflict on ${member}'s export`, async () => {
@@ -131,7 +141,7 @@ describe('multicluster services: exported from member1 and member2', () => {
     expect((await serviceImport('member3', s.namespace))?.spec).toMatchObject({ ports: [{ name: 'http', protocol: 'TCP', port: 80 }] });
 
     // The export goes from Git: the ServiceExports are pruned, then the imports leave every member.
-    await s.human.revision(manifests(s, { exported: false }), 'human: not exported');
+    await pushQuietly(s, daemon, manifests(s, { exported: false }), 'human: not exported');
     await daemon.webhook();
     await waitFor('imports gone from every member', async () => {
       const left = await Promise.all(members.map(async (m) => [await serviceImport(m, s.namespace), Object.keys(await importedEndpoints(kit.observer.get(m), s.namespace, 'web')).length] as const));
