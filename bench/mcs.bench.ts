@@ -27,7 +27,7 @@ const { values } = parseArgs({ options: { lab: { type: 'string' }, services: { t
 const serviceCount = Number(values.services);
 const sampleCount = Number(values.samples);
 const labDir = values.lab ?? process.env.GITFED_E2E_LAB_DIR ?? join(import.meta.dirname, '..', '.lab', 'bench-mcs');
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env.GITFED_LOG_LEVEL ?? 'silent' });
 const namespace = `bench-mcs-${Date.now().toString(36)}`;
 const exporters = ['member1', 'member2'];
 

@@ -115,6 +115,7 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
   /** One pass; true when it wrote or deleted anything in some member. */
   async function pass(): Promise<boolean> {
     const members = deps.members();
+    const started = performance.now();
     const failures: McsFailure[] = [];
     const fail = (cluster: string, stage: McsFailure['stage'], message: string): void => {
       failures.push({ cluster, stage, message });
@@ -130,6 +131,7 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
       }
     }));
     observed.sort((a, b) => (a.cluster < b.cluster ? -1 : 1));
+    const observedAt = performance.now();
     const prune = failures.length === 0;
     const plan = planImports({ instance: options.instance, clusterSet: options.clusterSet, members: observed });
     syncWatches(members, observed);
@@ -149,7 +151,9 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
         failedImports.set(key, new Set([...(failedImports.get(key) ?? []), member.cluster]));
       }
     }));
+    const wroteAt = performance.now();
     await writeExportStatus(plan, observed, members, failedImports, fail);
+    log.debug({ observeMs: Math.round(observedAt - started), writeMs: Math.round(wroteAt - observedAt), statusMs: Math.round(performance.now() - wroteAt), services: plan.services.length }, 'multicluster-services pass');
     recordMetrics(plan, observed);
     const summary = summarizeServices(options.clusterSet, plan, failures);
     const changed = JSON.stringify(summary) !== JSON.stringify(last);
