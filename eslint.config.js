@@ -11,6 +11,8 @@ const pureKubefedctlFiles = [
 ];
 // Replica coordination: the assignment, Lease ownership and status-merge rules are pure; the stores are effects.
 const pureCoordinationFiles = ['assign-members', 'lease-ownership', 'merge-statuses'];
+// Multi-Cluster Services: the merge, the import plan, the export conditions and the member write plan are pure.
+const pureMcsFiles = ['mcs-api', 'merge-exports', 'plan-imports', 'export-conditions', 'plan-member-writes', 'summarize-services'];
 const effectfulLibraries = [
   'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:os',
   'node:process', 'node:timers', 'isomorphic-git', '@kubernetes/client-node', 'chokidar', 'pino',
@@ -31,12 +33,13 @@ export default tseslint.config(
       ...pureFolders.map((folder) => `src/${folder}/**/*.ts`),
       ...pureKubefedctlFiles.map((name) => `src/kubefedctl/${name}.ts`),
       ...pureCoordinationFiles.map((name) => `src/coordination/${name}.ts`),
+      ...pureMcsFiles.map((name) => `src/mcs/${name}.ts`),
     ],
     rules: {
       'no-restricted-imports': ['error', {
         paths: effectfulLibraries.map((name) => ({ name, message: 'Pure modules take effects as parameters.' })),
         patterns: [{
-          regex: '(^|/)(cli|daemon|source|cluster|apply|lab)/|(^|/)coordination/(lease-store|status-store|memory-stores)',
+          regex: '(^|/)(cli|daemon|source|cluster|apply|lab)/|(^|/)coordination/(lease-store|status-store|memory-stores)|(^|/)mcs/(mcs-controller|watch-members|install-mcs-crds|observe-members|write-imports)',
           message: 'Pure modules (model, render, plan, health, report) import only pure modules.',
           // Types carry no effects: a pure module may describe the shape of an effect's result.
           allowTypeImports: true,
@@ -46,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/{source,cluster,apply,report,lab,coordination}/**/*.ts'],
+    files: ['src/{source,cluster,apply,report,lab,coordination,mcs}/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '(^|/)(cli|daemon)/', message: 'Only the edges (cli, daemon) import the edges.' }],

@@ -42,6 +42,8 @@ import {
   type ProbeResult,
   type RequestStats,
   type ResourceScope,
+  type WatchEvent,
+  type WatchHandle,
 } from './cluster-client.ts';
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { defaultRetryPolicy, parseRetryAfter, withRetry, type AttemptOutcome, type RetryPolicy, type Settled } from './retry.ts';
@@ -190,6 +192,61 @@ class ClientNodeClusterClient implements ClusterClient {
     });
     if (isSuccess(reply)) return parseBody<KubeObject>(reply, this.cluster);
     throw this.#failure(reply, `${verb} ${resourceId(ref)}`, secretValuesOf(object), ref.kind === 'Secret');
+  }
+
+  async applyStatus(object: KubeObject, request: ApplyRequest = {}): Promise<KubeObject> {
+    const ref = refOf(object);
+    const path = `${await this.#objectPath(ref, 'apply status', true)}/status`;
+    const reply = await this.#send({
+      purpose: 'write',
+      method: HttpMethod.PATCH,
+      path,
+      query: { fieldManager: request.fieldManager ?? this.#fieldManager, fieldValidation: 'Strict', force: request.force ? 'true' : undefined },
+      body: JSON.stringify(object),
+      contentType: 'application/apply-patch+yaml',
+      timeoutMs: this.#timeoutMs,
+      retry: true,
+    });
+    if (isSuccess(reply)) return parseBody<KubeObject>(reply, this.cluster);
+    throw this.#failure(reply, `apply status of ${resourceId(ref)}`, [], ref.kind === 'Secret');
+  }
+
+  /**
+   * A watch over the member's pool, outside the rate limiter and without the request deadline (the server ends
+   * it after `timeoutSeconds`, 5 minutes); newline-delimited JSON events, as the apiserver streams them.
+   */
+  watch(apiVersion: string, kind: string, request: ListRequest, onEvent: (event: WatchEvent) => void): WatchHandle {
+    const abort = new AbortController();
+    const run = async (): Promise<void> => {
+      const resource = await this.#resourceFor(apiVersion, kind);
+      if (resource === null) throw new ClusterRequestError(this.cluster, 404, 'NotFound', `watch ${kind} (${apiVersion}) on ${this.cluster}: the member does not serve it`);
+      const namespaced = resource.scope === 'Namespaced' && request.namespace ? `/namespaces/${encodeURIComponent(request.namespace)}` : '';
+      const url = new URL(`${this.#server}${groupVersionPath(apiVersion)}${namespaced}/${resource.plural}`);
+      url.searchParams.set('watch', '1');
+      url.searchParams.set('timeoutSeconds', '300');
+      if (request.labelSelector) url.searchParams.set('labelSelector', request.labelSelector);
+      const headers = await this.#authenticate(url, HttpMethod.GET);
+      this.#count('read');
+      const response = await this.#pool!.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers, signal: abort.signal });
+      if (response.statusCode >= 300) {
+        const text = await response.body.text();
+        throw this.#failure({ status: response.statusCode, headers: {}, text }, `watch ${kind} (${apiVersion})`, [], false);
+      }
+      let buffer = '';
+      for await (const chunk of response.body) {
+        buffer += (chunk as Buffer).toString('utf8');
+        for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+          const line = buffer.slice(0, end).trim();
+          buffer = buffer.slice(end + 1);
+          if (line) onEvent(JSON.parse(line) as WatchEvent);
+        }
+      }
+    };
+    const done = run().catch((err: unknown) => {
+      if (abort.signal.aborted) return;
+      throw err instanceof ClusterRequestError ? err : new ClusterRequestError(this.cluster, null, 'Unreachable', `watch ${kind} on ${this.cluster}: ${networkMessage(err)}`, { cause: err });
+    });
+    return { done, stop: () => abort.abort() };
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {
@@ -439,27 +496,7 @@ class ClientNodeClusterClient implements ClusterClient {
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, value);
     }
-    const context = new RequestContext(url.toString(), call.method);
-    context.setHeaderParam('Accept', 'application/json');
-    if (call.body !== undefined) {
-      context.setHeaderParam('Content-Type', call.contentType ?? 'application/json');
-      context.setBody(call.body);
-    }
-    try {
-      await this.#kubeConfig.applySecurityAuthentication(context);
-    } catch (err) {
-      // Messages from credential plugins are not echoed: they may quote what the plugin printed.
-      throw new ClusterRequestError(
-        this.cluster,
-        null,
-        'CredentialsUnavailable',
-        `${this.cluster}: could not get credentials from the kubeconfig (${errorName(err)})`,
-      );
-    }
-    // The dispatcher client-node just built carries the current TLS material; the first one becomes the pool and
-    // later ones are dropped unused (a dispatcher opens no socket until it dispatches).
-    this.#pool ??= (context.getDispatcher() as Dispatcher | undefined) ?? new Agent({ connect: { keepAlive: true } });
-
+    const headers = await this.#authenticate(url, call.method, call.body === undefined ? undefined : call.contentType ?? 'application/json');
     this.#count(call.purpose);
     const started = this.#now();
     const where = `${url.pathname}${url.search}`;
@@ -470,12 +507,12 @@ class ClientNodeClusterClient implements ClusterClient {
     const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${call.timeoutMs} ms`, 'TimeoutError')), call.timeoutMs);
     const signal = deadline.signal;
     try {
-      const sent = this.#pool.request({
+      const sent = this.#pool!.request({
         origin: url.origin,
         path: where,
         method: call.method,
-        headers: { ...context.getHeaders(), 'user-agent': userAgent },
-        body: context.getBody() as string | undefined,
+        headers,
+        body: call.body,
         signal,
       });
       const response = await answeredBefore(signal, sent);
@@ -495,6 +532,28 @@ class ClientNodeClusterClient implements ClusterClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Headers of an authenticated request; the first request's dispatcher becomes the member's pool. */
+  async #authenticate(url: URL, method: HttpMethod, contentType?: string): Promise<Record<string, string>> {
+    const context = new RequestContext(url.toString(), method);
+    context.setHeaderParam('Accept', 'application/json');
+    if (contentType !== undefined) context.setHeaderParam('Content-Type', contentType);
+    try {
+      await this.#kubeConfig.applySecurityAuthentication(context);
+    } catch (err) {
+      // Messages from credential plugins are not echoed: they may quote what the plugin printed.
+      throw new ClusterRequestError(
+        this.cluster,
+        null,
+        'CredentialsUnavailable',
+        `${this.cluster}: could not get credentials from the kubeconfig (${errorName(err)})`,
+      );
+    }
+    // The dispatcher client-node just built carries the current TLS material; the first one becomes the pool and
+    // later ones are dropped unused (a dispatcher opens no socket until it dispatches).
+    this.#pool ??= (context.getDispatcher() as Dispatcher | undefined) ?? new Agent({ connect: { keepAlive: true } });
+    return { ...context.getHeaders(), 'user-agent': userAgent };
   }
 
   #count(purpose: Purpose): void {

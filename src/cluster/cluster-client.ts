@@ -48,10 +48,29 @@ export interface ProbeResult {
   message: string;
 }
 
+/** One event of a watch (`type` as the apiserver sends it: ADDED, MODIFIED, DELETED, BOOKMARK, ERROR). */
+export interface WatchEvent {
+  type: string;
+  object: KubeObject;
+}
+
+/** A running watch: `done` settles when the server ends it (a timeout, an error) or `stop()` was called. */
+export interface WatchHandle {
+  done: Promise<void>;
+  stop(): void;
+}
+
 export interface ClusterClient {
   readonly cluster: string;
   /** Server-side apply with strict field validation; returns the object as the server holds it afterwards. */
   apply(object: KubeObject, request?: ApplyRequest): Promise<KubeObject>;
+  /**
+   * Server-side apply of the object's `status` through the status subresource (controllers' conditions). Optional:
+   * clients that do not offer it are used by nothing that needs it.
+   */
+  applyStatus?(object: KubeObject, request?: ApplyRequest): Promise<KubeObject>;
+  /** Watches a kind (all namespaces unless `namespace`); events arrive in order. Optional like applyStatus. */
+  watch?(apiVersion: string, kind: string, request: ListRequest, onEvent: (event: WatchEvent) => void): WatchHandle;
   get(ref: ObjectRef): Promise<KubeObject | null>;
   list(apiVersion: string, kind: string, request?: ListRequest): Promise<KubeObject[]>;
   /** Creates the object (POST); fails with reason AlreadyExists when it exists: for writes that must not race. */

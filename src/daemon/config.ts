@@ -35,6 +35,10 @@ export const configSchema = z.object({
   leaseRenewInterval: duration.default('5s').describe('with coordinationContext: how often a replica renews its Leases; it stops writing to members when no renew succeeded for leaseDuration minus this'),
   leaseCleanupAfter: duration.default('10m').describe('with coordinationContext: the leader deletes the Lease and member status of a replica gone (Lease expired, or released and its status unclaimed) this long'),
   leaseRetryInterval: duration.default('2s').describe('with coordinationContext: how often a replica reads the Leases of the others (joins, departures, handoffs)'),
+  multiclusterServices: z.boolean().default(false).describe('be the Multi-Cluster Services (KEP-1645) controller of the ClusterSet: ServiceImports and EndpointSlices in every member for the Services exported from any, kept current by watching the exporting members\' EndpointSlices (docs/multicluster-services.md)'),
+  clustersetSelector: z.string().optional().describe('with multiclusterServices: the ClusterSet is the members whose labels match these `key=value` pairs, comma-separated (default: every member)'),
+  clustersetName: z.string().default('clusterset').describe('with multiclusterServices: the ClusterSet\'s name, the value of the `clusterset.k8s.io` ClusterProperty'),
+  installMcsCrds: z.string().optional().describe('with multiclusterServices: a directory of the mcs-api module\'s CRD manifests (`lab/fetch-crds.sh --mcs` fetches them) to install into members that do not serve them; without it such members are reported TypeNotServed'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
 });
 

@@ -11,7 +11,8 @@
 import type { Logger } from 'pino';
 import type { ApplyReport, MemberClients } from '../apply/apply-all.ts';
 import type { MemberStatus } from '../apply/live-status.ts';
-import type { ClusterClient } from '../cluster/cluster-client.ts';
+import type { ApplyRequest, ClusterClient } from '../cluster/cluster-client.ts';
+import type { KubeObject } from '../model/types.ts';
 import type { MemberConnection } from '../cluster/connect-members.ts';
 import {
   decideOwnership,
@@ -288,6 +289,8 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     return {
       cluster: client.cluster,
       apply: (object, request) => (request?.dryRun ? client.apply(object, request) : write(() => client.apply(object, request))),
+      ...(client.applyStatus ? { applyStatus: (object: KubeObject, request?: ApplyRequest) => write(() => client.applyStatus!(object, request)) } : {}),
+      ...(client.watch ? { watch: client.watch.bind(client) } : {}),
       get: (ref) => client.get(ref),
       list: (apiVersion, kind, request) => client.list(apiVersion, kind, request),
       create: (object) => write(() => client.create(object)),

@@ -20,6 +20,12 @@ export interface DaemonMetrics {
   leaseRenewDuration: Histogram<'lease'>;
   leaseRenewFailures: Counter<'lease'>;
   memberWrites: Counter<'cluster'>;
+  /** Multi-Cluster Services (with --multicluster-services; all stay 0 otherwise). */
+  mcsExports: Gauge<'cluster'>;
+  mcsImports: Gauge<'cluster'>;
+  mcsTypeNotServed: Gauge<'cluster'>;
+  mcsFailures: Counter<'cluster' | 'stage'>;
+  mcsPropagation: Histogram;
 }
 
 export function createMetrics(): DaemonMetrics {
@@ -99,6 +105,21 @@ export function createMetrics(): DaemonMetrics {
       name: 'gitfed_member_writes_total',
       help: 'Persisting requests (apply, create, replace, patch, delete) this replica sent to each member (with coordination on).',
       labelNames: ['cluster'],
+      registers,
+    }),
+    mcsExports: new Gauge({ name: 'gitfed_mcs_exports', help: 'Services validly exported from each member (a ServiceExport with its Service) at the last multicluster-services pass.', labelNames: ['cluster'], registers }),
+    mcsImports: new Gauge({ name: 'gitfed_mcs_imports', help: 'ServiceImports each member of the ClusterSet should hold at the last multicluster-services pass.', labelNames: ['cluster'], registers }),
+    mcsTypeNotServed: new Gauge({ name: 'gitfed_mcs_type_not_served', help: '1 when the member does not serve multicluster.x-k8s.io/v1beta1 (TypeNotServed), else 0.', labelNames: ['cluster'], registers }),
+    mcsFailures: new Counter({
+      name: 'gitfed_mcs_failures_total',
+      help: 'Multi-Cluster Services steps of one member that failed, by stage reason (ObserveFailed, ImportFailed, ExportStatusFailed).',
+      labelNames: ['cluster', 'stage'],
+      registers,
+    }),
+    mcsPropagation: new Histogram({
+      name: 'gitfed_mcs_endpoint_propagation_seconds',
+      help: 'From a watch event on an exporting member (EndpointSlice or ServiceExport) to its imports written in every importing member.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
       registers,
     }),
   };

@@ -3,8 +3,11 @@
  * carries all their reasons, so a burst of webhooks costs one reconcile, not a queue of them.
  */
 
-/** `coordination`: with replicas sharing members, this one gained members or leadership, or a peer's status moved. */
-export type TriggerReason = 'startup' | 'interval' | 'webhook' | 'drift' | 'cluster-health' | 'file-change' | 'coordination';
+/**
+ * `coordination`: with replicas sharing members, this one gained members or leadership, or a peer's status moved.
+ * `multicluster-services`: the exported services the report shows changed (--multicluster-services).
+ */
+export type TriggerReason = 'startup' | 'interval' | 'webhook' | 'drift' | 'cluster-health' | 'file-change' | 'coordination' | 'multicluster-services';
 
 export interface ReconcileQueue {
   trigger(reason: TriggerReason): void;

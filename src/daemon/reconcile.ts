@@ -34,6 +34,7 @@ import type { DaemonMetrics } from './metrics.ts';
 import type { MemberFleet } from './member-fleet.ts';
 import type { MemberPool } from './member-pool.ts';
 import type { TriggerReason } from './reconcile-queue.ts';
+import type { McsSummary } from '../mcs/summarize-services.ts';
 
 /** Where manifests come from and where the report goes: a Git remote, or a plain directory. */
 export interface ManifestSource {
@@ -64,6 +65,8 @@ export interface ReconcileDeps {
   metrics: DaemonMetrics;
   logger: Logger;
   now: () => Date;
+  /** The Multi-Cluster Services controller's last summary, for the report (absent: the feature is off). */
+  multiclusterServices?: () => McsSummary | undefined;
 }
 
 /** What survives between reconciles, in memory only: a restart recomputes all of it. */
@@ -88,7 +91,7 @@ export type ReconcileOutcome =
   | { kind: 'applied'; revision: string | null; report: ApplyReport; reportPublished: boolean; problems: ReportProblem[] }
   | { kind: 'failed'; stage: StageReason; message: string; revision: string | null };
 
-const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change', 'coordination'];
+const livePassReasons: readonly TriggerReason[] = ['startup', 'drift', 'cluster-health', 'file-change', 'coordination', 'multicluster-services'];
 
 /** Statuses that mean a write or delete gitfed tried was refused (not a policy that held it back). */
 const failedStatuses: ReadonlySet<string> = new Set(['CreationFailed', 'UpdateFailed', 'DeletionFailed', 'LabelRemovalFailed', 'RetrievalFailed']);
@@ -360,6 +363,7 @@ export async function reconcile(
       ...(extra.live ? { live: extra.live } : {}),
       ...(extra.driftCorrected ? { driftCorrected: extra.driftCorrected } : {}),
       problems: carried,
+      ...(deps.multiclusterServices?.() ? { multiclusterServices: deps.multiclusterServices()! } : {}),
     });
     const files = new Map([
       ['report.yaml', formatReportYaml(report)],

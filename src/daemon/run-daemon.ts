@@ -20,6 +20,7 @@ import { createMetrics, type DaemonMetrics } from './metrics.ts';
 import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
 import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
 import { startCoordination } from './start-coordination.ts';
+import { startMulticlusterServices } from './start-multicluster-services.ts';
 
 export interface RunningDaemon {
   /** Base URL of the HTTP endpoints. */
@@ -49,6 +50,18 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
 
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
+  // With --multicluster-services: the MCS controller, run after every reconcile and on its members' watches.
+  const mcs = config.multiclusterServices
+    ? await startMulticlusterServices(config, {
+      logger,
+      metrics,
+      members,
+      clusters: () => state.lastGoodClusters,
+      onSummaryChange: () => queue.trigger('multicluster-services'),
+      resyncMs: parseDuration(config.interval),
+    })
+    : undefined;
+  if (mcs) closers.push(() => mcs.close());
   const queue = createReconcileQueue(
     async (reasons) => {
       logger.debug({ reasons: [...reasons] }, 'reconcile');
@@ -60,7 +73,9 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
         metrics,
         logger,
         now: () => new Date(),
+        ...(mcs ? { multiclusterServices: () => mcs.summary() } : {}),
       });
+      mcs?.trigger('reconcile');
     },
     (err) => {
       // A bug in the recipe: still a failure with a stage reason, a metric, a log line and the next report.
@@ -116,6 +131,7 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
     await coordination.coordinator.start();
   }
   queue.trigger('startup');
+  mcs?.start();
   logger.info({ url: http.url, repo: redactUrl(config.repo), branch: config.branch }, 'gitfed daemon started');
 
   return {

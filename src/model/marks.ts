@@ -19,3 +19,9 @@ export const defaultInstance = 'gitfed';
 export const adoptAnnotation = 'gitfed.io/adopt';
 /** On a KubeFedCluster: let the next apply delete more than the deletion guard allows in that member. */
 export const allowMassDeletionAnnotation = 'gitfed.io/allow-mass-deletion';
+/** On a FederatedService: also render a ServiceExport (Multi-Cluster Services) next to the Service in every member. */
+export const exportAnnotation = 'gitfed.io/export';
+/** On a ServiceImport, EndpointSlice or ClusterProperty the multicluster-services controller wrote: its instance. */
+export const multiclusterImportLabel = 'gitfed.io/multicluster-import';
+/** Hash of what the multicluster-services controller last wrote to the object: unchanged objects are not rewritten. */
+export const multiclusterHashAnnotation = 'gitfed.io/multicluster-hash';

@@ -16,6 +16,9 @@ export type StageReason =
   | 'PruneFailed'
   | 'InventorySaveFailed'
   | 'HealthCheckFailed'
+  // Multi-Cluster Services (one member): the imports, or an export's conditions, could not be written
+  | 'ImportFailed'
+  | 'ExportStatusFailed'
   // the report
   | 'ReportCommitFailed'
   // anything a step did not expect (a bug): still an outcome, never a lost exception

@@ -11,6 +11,7 @@ import { applyOverrides, overridesFor, validateOverrides } from './apply-overrid
 import { buildBaseObject, markObject } from './build-object.ts';
 import { compareObjects } from './order-objects.ts';
 import { scheduleReplicas, type ReplicaSplit } from './schedule-replicas.ts';
+import { serviceExportsFor } from './service-export.ts';
 import { selectClusters, sortedText } from './select-clusters.ts';
 
 export interface RenderOptions {
@@ -141,12 +142,13 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
       );
     }
     let unpatched: KubeObject | undefined;
+    const exported = serviceExportsFor(federated, instance);
     for (const cluster of placed) {
       const { ops, field } = overridesFor(overrides, cluster);
       if (ops.length === 0) {
         // Clusters without overrides share one object: it is read-only from here on.
         unpatched ??= markObject(base.object, federated, { instance });
-        perCluster.get(cluster)?.push(unpatched);
+        perCluster.get(cluster)?.push(unpatched, ...exported);
         continue;
       }
       const patched = applyOverrides(base.object, ops);
@@ -160,7 +162,7 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
         );
         continue;
       }
-      perCluster.get(cluster)?.push(markObject(patched.object, federated, { instance }));
+      perCluster.get(cluster)?.push(markObject(patched.object, federated, { instance }), ...exported);
     }
   }
 

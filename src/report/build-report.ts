@@ -36,6 +36,7 @@
  *    through the redactor (model/secret-values.ts), and messages about Secret objects lose quoted values too.
  * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
  */
+import type { McsSummary } from '../mcs/summarize-services.ts';
 import type { CapiState } from '../model/capi-cluster.ts';
 import type { MemberSourceName } from '../model/merge-members.ts';
 import type { ApplyReport } from '../apply/apply-all.ts';
@@ -105,6 +106,8 @@ export interface ReportInput {
   driftCorrected?: Readonly<Record<string, number>>;
   /** Steps of the pass that did not finish, besides the members' own (which come with `applied`). */
   problems?: readonly ReportProblem[];
+  /** The Multi-Cluster Services controller's last pass (--multicluster-services), shown as it is. */
+  multiclusterServices?: McsSummary;
 }
 
 // ---- output -----------------------------------------------------------------------------------------------
@@ -225,6 +228,8 @@ export interface StatusReport {
   pruning: ReportPruning[];
   errors: ReportDiagnostic[];
   warnings: ReportDiagnostic[];
+  /** Exported services across the ClusterSet (with --multicluster-services). */
+  multiclusterServices?: McsSummary;
 }
 
 /** Messages longer than this are cut (rule 6). */
@@ -439,7 +444,13 @@ export function buildReport(input: ReportInput): StatusReport {
     pruning,
     errors,
     warnings,
+    ...(input.multiclusterServices ? { multiclusterServices: sayAll(input.multiclusterServices, say) } : {}),
   };
+}
+
+/** The summary with every failure message cut and scrubbed like the report's other messages. */
+function sayAll(summary: McsSummary, say: (message: string) => string): McsSummary {
+  return { ...summary, failures: summary.failures.map((failure) => ({ ...failure, message: say(failure.message) })) };
 }
 
 interface PlacementInputs {

@@ -16,6 +16,7 @@
  * Every name and message goes through {@link escapeMarkdown}: Markdown and HTML characters are escaped and line
  * breaks become spaces, so nothing from a manifest or a member can break a table or inject markup.
  */
+import type { McsSummary } from '../mcs/summarize-services.ts';
 import { escapeMarkdown } from '../model/markdown-text.ts';
 import { healthStatuses } from '../health/aggregate-health.ts';
 import type { HealthStatus } from '../health/compute-health.ts';
@@ -89,9 +90,28 @@ export function formatReportMarkdown(report: StatusReport, options: MarkdownOpti
     );
     out.push('## Being removed', '', 'Gone from Git, not yet gone from the member:', '', ...bounded(rows, maxRows, 'objects'), '');
   }
+  if (report.multiclusterServices) out.push(...multiclusterServicesSection(report.multiclusterServices, maxRows), '');
   out.push('## Errors', '', ...diagnosticList(report.errors, maxRows, 'No errors.'), '');
   out.push('## Warnings', '', ...diagnosticList(report.warnings, maxRows, 'No warnings.'), '');
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Per exported service: its exporting members with their ready endpoints, importing members, conflicts. */
+function multiclusterServicesSection(mcs: McsSummary, maxRows: number): string[] {
+  const rows = mcs.services.map((service) =>
+    row([
+      md(`${service.namespace}/${service.name}`),
+      md(`${service.type} ${service.ports.join(' ')}`),
+      md(service.exporters.map((exporter) => `${exporter.cluster} (${exporter.endpoints})`).join(', ') || 'none valid'),
+      md(service.importers.join(', ')),
+      md([...service.conflicts, ...service.invalid.map((invalid) => `${invalid.cluster}: ${invalid.reason}`)].join(', ') || '—'),
+    ]),
+  );
+  const out = [`## Multi-cluster services (ClusterSet ${md(mcs.clusterSet)})`, ''];
+  out.push(...(rows.length === 0 ? ['No exported services.'] : ['| service | type and ports | exported from (ready endpoints) | imported into | conflicts |', '|---|---|---|---|---|', ...bounded(rows, maxRows, 'services')]));
+  if (mcs.notServed.length > 0) out.push('', `TypeNotServed (no multicluster.x-k8s.io/v1beta1): ${md(mcs.notServed.join(', '))}`);
+  if (mcs.failures.length > 0) out.push('', ...bounded(mcs.failures.map((failure) => `- **${md(failure.cluster)}** ${md(failure.stage)}: ${md(failure.message)}`), maxRows, 'failures'));
+  return out;
 }
 
 function summaryLine(report: StatusReport): string {
