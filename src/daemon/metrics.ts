@@ -20,6 +20,11 @@ export interface DaemonMetrics {
   leaseRenewDuration: Histogram<'lease'>;
   leaseRenewFailures: Counter<'lease'>;
   memberWrites: Counter<'cluster'>;
+  /** The Rollout (docs/rollouts.md): the stage reached (1-based, 0 when complete) and the phase (1 for the current one). */
+  rolloutStage: Gauge<'rollout' | 'stage'>;
+  rolloutPhase: Gauge<'rollout' | 'phase'>;
+  /** Members per state of the rollout: updated (hold the target) and held (keep an older revision). */
+  rolloutMembers: Gauge<'rollout' | 'state'>;
 }
 
 export function createMetrics(): DaemonMetrics {
@@ -99,6 +104,24 @@ export function createMetrics(): DaemonMetrics {
       name: 'gitfed_member_writes_total',
       help: 'Persisting requests (apply, create, replace, patch, delete) this replica sent to each member (with coordination on).',
       labelNames: ['cluster'],
+      registers,
+    }),
+    rolloutStage: new Gauge({
+      name: 'gitfed_rollout_stage',
+      help: 'The stage the rollout has reached (1-based in spec.stages order; 0 when every stage is complete), labelled with its name.',
+      labelNames: ['rollout', 'stage'],
+      registers,
+    }),
+    rolloutPhase: new Gauge({
+      name: 'gitfed_rollout_phase',
+      help: 'The rollout phase: 1 for the current one of Complete, Progressing, Soaking, WaitingApproval, Halted.',
+      labelNames: ['rollout', 'phase'],
+      registers,
+    }),
+    rolloutMembers: new Gauge({
+      name: 'gitfed_rollout_members',
+      help: 'Members of the rollout that hold its target (updated) or still an older revision (held).',
+      labelNames: ['rollout', 'state'],
       registers,
     }),
   };

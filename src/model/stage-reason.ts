@@ -16,6 +16,8 @@ export type StageReason =
   | 'PruneFailed'
   | 'InventorySaveFailed'
   | 'HealthCheckFailed'
+  // a Rollout's state could not be read or saved, or a held revision could not be rendered (docs/rollouts.md)
+  | 'RolloutFailed'
   // the report
   | 'ReportCommitFailed'
   // anything a step did not expect (a bug): still an outcome, never a lost exception

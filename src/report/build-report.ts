@@ -36,6 +36,8 @@
  *    through the redactor (model/secret-values.ts), and messages about Secret objects lose quoted values too.
  * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
  */
+import type { RolloutStatus } from '../rollout/rollout-state.ts';
+import { reportRollout, type ReportRollout } from './report-rollout.ts';
 import type { CapiState } from '../model/capi-cluster.ts';
 import type { MemberSourceName } from '../model/merge-members.ts';
 import type { ApplyReport } from '../apply/apply-all.ts';
@@ -105,6 +107,8 @@ export interface ReportInput {
   driftCorrected?: Readonly<Record<string, number>>;
   /** Steps of the pass that did not finish, besides the members' own (which come with `applied`). */
   problems?: readonly ReportProblem[];
+  /** The Rollout's progress, when the repository has one (report-rollout.ts). */
+  rollout?: RolloutStatus;
 }
 
 // ---- output -----------------------------------------------------------------------------------------------
@@ -218,6 +222,7 @@ export interface StatusReport {
   /** Steps of the last pass that did not finish, for the whole pass or one cluster (rule 7), sorted. */
   problems?: ReportProblem[];
   summary: ReportSummary;
+  rollout?: ReportRollout;
   clusters: ReportCluster[];
   resources: ReportResource[];
   replicaSplits: ReportReplicaSplit[];
@@ -432,6 +437,7 @@ export function buildReport(input: ReportInput): StatusReport {
     ...(failure ? { failure } : {}),
     ...(problems.length > 0 ? { problems } : {}),
     summary,
+    ...(input.rollout ? { rollout: reportRollout(input.rollout) } : {}),
     clusters,
     resources: reportResources,
     replicaSplits: replicaSplitsOf(input.rendered),

@@ -143,7 +143,8 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
       events.push({ kind: 'SoakStarted', stage: stage.name, message: `stage ${stage.name} is healthy; soaking for ${stage.soakMs / 1000}s` });
     }
     const remaining = Date.parse(progress.soakStartedAt) + stage.soakMs - input.now.getTime();
-    if (remaining > 0) return report('Soaking', 'soak', { soakRemainingMs: remaining });
+    const soakUntil = new Date(Date.parse(progress.soakStartedAt) + stage.soakMs).toISOString();
+    if (remaining > 0) return report('Soaking', 'soak', { soakRemainingMs: remaining, soakUntil });
     progress.completedAt = now;
     events.push({ kind: 'StageCompleted', stage: stage.name, message: `stage ${stage.name} is complete` });
     return report('Complete', undefined);

@@ -69,6 +69,8 @@ export interface StageStatus {
   healthy: number;
   total: number;
   soakRemainingMs?: number;
+  /** When the soak ends (RFC 3339): what the report shows, so its bytes do not change every pass. */
+  soakUntil?: string;
 }
 
 export type RolloutPhase = 'Complete' | 'Progressing' | 'Soaking' | 'WaitingApproval' | 'Halted';
