@@ -26,6 +26,11 @@ export interface DaemonMetrics {
   mcsTypeNotServed: Gauge<'cluster'>;
   mcsFailures: Counter<'cluster' | 'stage'>;
   mcsPropagation: Histogram;
+  /** The Rollout (docs/rollouts.md): the stage reached (1-based, 0 when complete) and the phase (1 for the current one). */
+  rolloutStage: Gauge<'rollout' | 'stage'>;
+  rolloutPhase: Gauge<'rollout' | 'phase'>;
+  /** Members per state of the rollout: updated (hold the target) and held (keep an older revision). */
+  rolloutMembers: Gauge<'rollout' | 'state'>;
 }
 
 export function createMetrics(): DaemonMetrics {
@@ -120,6 +125,24 @@ export function createMetrics(): DaemonMetrics {
       name: 'gitfed_mcs_endpoint_propagation_seconds',
       help: 'From a watch event on an exporting member (EndpointSlice or ServiceExport) to its imports written in every importing member.',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
+    rolloutStage: new Gauge({
+      name: 'gitfed_rollout_stage',
+      help: 'The stage the rollout has reached (1-based in spec.stages order; 0 when every stage is complete), labelled with its name.',
+      labelNames: ['rollout', 'stage'],
+      registers,
+    }),
+    rolloutPhase: new Gauge({
+      name: 'gitfed_rollout_phase',
+      help: 'The rollout phase: 1 for the current one of Complete, Progressing, Soaking, WaitingApproval, Halted.',
+      labelNames: ['rollout', 'phase'],
+      registers,
+    }),
+    rolloutMembers: new Gauge({
+      name: 'gitfed_rollout_members',
+      help: 'Members of the rollout that hold its target (updated) or still an older revision (held).',
+      labelNames: ['rollout', 'state'],
       registers,
     }),
   };

@@ -1,7 +1,7 @@
 /**
  * The reconcile recipe, top to bottom: fetch → load → members → render → observe → apply → prune → health →
- * report. Every await is a `step(stage, …)`: a throw becomes an outcome with that stage reason, a log line, a
- * metric and an entry in the report of this pass (or, when the report itself failed, the next one) — never a
+ * report (with a Rollout, a rollout step between render and observe gives each member the revision it holds).
+ * Every await is a `step(stage, …)`: a throw becomes an outcome with that stage reason, a log line, a metric and an entry in the report of this pass (or, when the report itself failed, the next one) — never a
  * lost exception. A failed step never undoes what is in force: a revision with load errors is not applied, the
  * last good revision stays, and the report says why. Members fail one by one (their failures come back from
  * the apply steps with stage reasons of their own); one member never fails the pass.
@@ -35,6 +35,7 @@ import type { MemberFleet } from './member-fleet.ts';
 import type { MemberPool } from './member-pool.ts';
 import type { TriggerReason } from './reconcile-queue.ts';
 import type { McsSummary } from '../mcs/summarize-services.ts';
+import { newRolloutMemory, observeRolloutHealth, rolloutInMotion, stageRollout, type RolloutMemory } from './rollout-step.ts';
 
 /** Where manifests come from and where the report goes: a Git remote, or a plain directory. */
 export interface ManifestSource {
@@ -84,6 +85,8 @@ export interface ReconcileState {
   unreported?: ReportProblem[];
   /** A complete reconcile has happened (readiness). */
   complete: boolean;
+  /** The Rollout's state, health and held renders (its state is also saved in the members: a restart resumes). */
+  rollout?: RolloutMemory;
 }
 
 export type ReconcileOutcome =
@@ -126,7 +129,8 @@ export async function reconcile(
       end();
     }
   };
-  const livePass = [...reasons].some((reason) => livePassReasons.includes(reason)) || state.reportPending === true;
+  const livePass =
+    [...reasons].some((reason) => livePassReasons.includes(reason)) || state.reportPending === true || rolloutInMotion(state.rollout);
 
   // 1. fetch
   const fetchTimer = deps.metrics.gitFetchDuration.startTimer();
@@ -191,30 +195,51 @@ export async function reconcile(
   if (!rendered.ok) return stop(rendered.problem, manifestsRevision);
 
   // 5–7. observe + decide, apply, prune: per member, each member's failures carry their own stage reasons
-  const applied = await applyRendered(rendered.value, model.clusters);
+  // 4b. rollout: with a Rollout, each member gets the governed objects of the revision it holds (rollout-step.ts)
+  const staged = await step('RolloutFailed', 'rollout', () =>
+    stageRollout(model, rendered.value, (state.rollout ??= newRolloutMemory()), {
+      clients: ownShare(rendered.value).clients,
+      snapshot: (held) => deps.source.snapshot(held),
+      instance: options.instance,
+      availableClusters: deps.members.ready(),
+      now: deps.now(),
+      logger,
+      metrics: deps.metrics,
+    }),
+  );
+  if (!staged.ok) {
+    await publish(state.lastGood);
+    return stop(staged.problem, manifestsRevision);
+  }
+  problems.push(...staged.value.problems);
+  const desired = staged.value.rendered;
+
+  const applied = await applyRendered(desired, model.clusters);
   if (!applied) {
-    await publish(rendered.value);
+    await publish(desired);
     return stop(problems.at(-1)!, manifestsRevision);
   }
   const driftCorrected = recordApply(applied);
 
   // 8. health (of the members this replica wrote to)
   const live = await step('HealthCheckFailed', 'health', () => {
-    const { shown, clients } = ownShare(rendered.value);
+    const { shown, clients } = ownShare(desired);
     return readLiveStatus(shown, clients, { instance: options.instance, now: deps.now().toISOString() });
   });
 
+  if (live.ok) observeRolloutHealth(state.rollout, live.value);
+
   // 9. report
-  state.lastGood = rendered.value;
+  state.lastGood = desired;
   state.lastGoodClusters = model.clusters;
   state.applied = manifestsRevision;
   state.synced = revision;
   // With replicas: every replica publishes its members' status; the leader reports every member's.
   const own = { applied, ...(live.ok ? { live: live.value } : {}), driftCorrected };
   const shared = deps.shard
-    ? await step('ReportCommitFailed', 'report', () => shareWithLeader(deps.shard!, Object.keys(rendered.value.clusters), own))
+    ? await step('ReportCommitFailed', 'report', () => shareWithLeader(deps.shard!, Object.keys(desired.clusters), own))
     : { ok: true as const, value: own };
-  const published = shared.ok && shared.value ? await publish(rendered.value, shared.value) : false;
+  const published = shared.ok && shared.value ? await publish(desired, shared.value) : false;
   carryUnreported();
   state.complete = true;
   deps.metrics.appliedRevision.reset();
@@ -364,6 +389,7 @@ export async function reconcile(
       ...(extra.driftCorrected ? { driftCorrected: extra.driftCorrected } : {}),
       problems: carried,
       ...(deps.multiclusterServices?.() ? { multiclusterServices: deps.multiclusterServices()! } : {}),
+      ...(state.rollout?.status ? { rollout: state.rollout.status } : {}),
     });
     const files = new Map([
       ['report.yaml', formatReportYaml(report)],

@@ -13,6 +13,11 @@
  *   DaemonSets count it available.
  * - job-pod-succeeded: a scheduled, pending pod owned by a batch/v1 Job skips Running and ends Succeeded, every
  *   container terminated with exit code 0, so Jobs (and CronJobs) complete.
+ * - pod-image-fails: a scheduled, pending pod with a container whose image contains `gitfed.io/fail` never starts:
+ *   it stays Pending, not Ready, every container waiting with ErrImagePull. The lab's way to make a workload fail on
+ *   purpose: a Deployment of such an image never becomes Available, and with `progressDeadlineSeconds` the
+ *   Deployment controller marks it ProgressDeadlineExceeded, which health reads as Failed (docs/rollouts.md).
+ *   pod-running and job-pod-succeeded leave such pods alone.
  * - pod-gone: a pod being deleted loses its finalizers and is deleted with no grace period, so scale-downs,
  *   rollouts and namespace deletions finish.
  *
@@ -52,6 +57,10 @@ const readyStatus = '.status.conditions[] | select(.type == "Ready") | .status';
 const jobOwnerKind = '.metadata.ownerReferences[] | select(.apiVersion == "batch/v1") | .kind';
 const notDeleting: Requirement = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
 const pending: Requirement = { key: '.status.phase', operator: 'In', values: ['Pending'] };
+/** The marker image of pods the lab keeps from starting (pod-image-fails). */
+export const failingImageMarker = 'gitfed.io/fail';
+const failingImage = `.spec.containers[].image | select(contains("${failingImageMarker}"))`;
+const healthyImages: Requirement = { key: failingImage, operator: 'DoesNotExist' };
 
 const nodeReady = stage('node-ready', 'Node', [{ key: readyStatus, operator: 'NotIn', values: ['True'] }], {
   statusTemplate: template(
@@ -76,7 +85,7 @@ const nodeReady = stage('node-ready', 'Node', [{ key: readyStatus, operator: 'No
 const podRunning = stage(
   'pod-running',
   'Pod',
-  [notDeleting, pending, { key: jobOwnerKind, operator: 'NotIn', values: ['Job'] }],
+  [notDeleting, pending, healthyImages, { key: jobOwnerKind, operator: 'NotIn', values: ['Job'] }],
   {
     // PodIPWith hands out a new address from the pool on every call: call it once.
     statusTemplate: template(
@@ -109,7 +118,7 @@ const podRunning = stage(
 const jobPodSucceeded = stage(
   'job-pod-succeeded',
   'Pod',
-  [notDeleting, pending, { key: jobOwnerKind, operator: 'In', values: ['Job'] }],
+  [notDeleting, pending, healthyImages, { key: jobOwnerKind, operator: 'In', values: ['Job'] }],
   {
     statusTemplate: template(
       '{{- $now := Now | Quote }}',
@@ -133,12 +142,45 @@ const jobPodSucceeded = stage(
   },
 );
 
+const podImageFails = stage(
+  'pod-image-fails',
+  'Pod',
+  [
+    notDeleting,
+    pending,
+    { key: failingImage, operator: 'Exists' },
+    // Once: the waiting reason it sets is what stops it matching again.
+    { key: '.status.containerStatuses[0].state.waiting.reason', operator: 'NotIn', values: ['ErrImagePull'] },
+  ],
+  {
+    statusTemplate: template(
+      '{{- $now := Now | Quote }}',
+      'phase: Pending',
+      'conditions:',
+      '- {type: PodScheduled, status: "True", lastTransitionTime: {{ $now }}}',
+      '- {type: Initialized, status: "True", lastTransitionTime: {{ $now }}}',
+      '{{- range list "ContainersReady" "Ready" }}',
+      '- {type: {{ . }}, status: "False", reason: ContainersNotReady, lastTransitionTime: {{ $now }}}',
+      '{{- end }}',
+      'containerStatuses:',
+      '{{- range .spec.containers }}',
+      '- name: {{ .name | Quote }}',
+      '  image: {{ .image | Quote }}',
+      '  ready: false',
+      '  started: false',
+      '  restartCount: 0',
+      '  state: {waiting: {reason: ErrImagePull, message: "the lab keeps images marked gitfed.io/fail from starting"}}',
+      '{{- end }}',
+    ),
+  },
+);
+
 const podGone = stage('pod-gone', 'Pod', [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }], {
   finalizers: { empty: true },
   delete: true,
 });
 
 /** The stages as one multi-document YAML file; kept in code so the lab works from any build output. */
-export const kwokStagesYaml = [nodeReady, podRunning, jobPodSucceeded, podGone]
+export const kwokStagesYaml = [nodeReady, podRunning, jobPodSucceeded, podImageFails, podGone]
   .map((doc) => `---\n${stringify(doc, { blockQuote: 'literal', lineWidth: 0 })}`)
   .join('');

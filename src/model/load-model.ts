@@ -8,7 +8,8 @@
  * - `FederatedTypeConfig` (core.kubefed.io/v1beta1) → TypeConfig;
  * - `Federated<Kind>` in group types.kubefed.io (any version), and any kind+group a FederatedTypeConfig in the
  *   repo declares as its federatedType → FederatedObject;
- * - `ReplicaSchedulingPreference` (scheduling.kubefed.io/v1alpha1) → ReplicaSchedulingPreference.
+ * - `ReplicaSchedulingPreference` (scheduling.kubefed.io/v1alpha1) → ReplicaSchedulingPreference;
+ * - `Rollout` (gitfed.io/v1alpha1) → the model's rollout (load-rollout.ts; at most one per repository).
  * Any other document: warning DocumentIgnored. A list (`kind: List`, or `<Kind>List` with `items`, as
  * `kubectl get -o yaml` writes them) counts as its items, each pointing at its own lines; a typed list's items
  * without apiVersion or kind take the list's, as kubectl reads them.
@@ -41,6 +42,7 @@ import {
   typeConfigName,
 } from './default-type-configs.ts';
 import { listItems } from './list-items.ts';
+import { loadRollout } from './load-rollout.ts';
 import { nestedOrigin, parseDocuments } from './parse-documents.ts';
 import { resourceId, splitApiVersion } from './identity.ts';
 import {
@@ -74,12 +76,14 @@ export type { Snapshot } from './snapshot.ts';
 const KUBEFED_CORE_GROUP = 'core.kubefed.io';
 const SCHEDULING_GROUP = 'scheduling.kubefed.io';
 const FEDERATED_PREFIX = 'Federated';
+const ROLLOUT_GROUP = 'gitfed.io';
 
 /** The fixed-version KubeFed kinds gitfed reads, by kind. */
 const FIXED_KINDS: ReadonlyMap<string, { group: string; version: string }> = new Map([
   ['KubeFedCluster', { group: KUBEFED_CORE_GROUP, version: 'v1beta1' }],
   ['FederatedTypeConfig', { group: KUBEFED_CORE_GROUP, version: 'v1beta1' }],
   ['ReplicaSchedulingPreference', { group: SCHEDULING_GROUP, version: 'v1alpha1' }],
+  ['Rollout', { group: ROLLOUT_GROUP, version: 'v1alpha1' }],
 ]);
 
 /** One YAML document that looks like a Kubernetes object. */
@@ -101,6 +105,7 @@ export function loadModel(snapshot: Snapshot): Model {
   const clusterDocuments: Candidate[] = [];
   const typeConfigDocuments: Candidate[] = [];
   const preferenceDocuments: Candidate[] = [];
+  const rolloutDocuments: Candidate[] = [];
   const otherDocuments: Candidate[] = [];
   for (const candidate of candidates) {
     const fixed = FIXED_KINDS.get(candidate.kind);
@@ -108,6 +113,7 @@ export function loadModel(snapshot: Snapshot): Model {
     else if (candidate.version !== fixed.version) diagnostics.push(wrongApiVersion(candidate, fixed));
     else if (candidate.kind === 'KubeFedCluster') clusterDocuments.push(candidate);
     else if (candidate.kind === 'FederatedTypeConfig') typeConfigDocuments.push(candidate);
+    else if (candidate.kind === 'Rollout') rolloutDocuments.push(candidate);
     else preferenceDocuments.push(candidate);
   }
 
@@ -149,6 +155,8 @@ export function loadModel(snapshot: Snapshot): Model {
     loadFederatedObject(candidate, resolver, diagnostics),
   );
 
+  const rollout = loadRollout(rolloutDocuments, diagnostics);
+
   const typeConfigs = [...repoTypes.map((entry) => entry.type), ...defaults];
 
   return {
@@ -163,6 +171,7 @@ export function loadModel(snapshot: Snapshot): Model {
         compareText(a.apiVersion, b.apiVersion),
     ),
     preferences: preferences.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name)),
+    ...(rollout ? { rollout } : {}),
     diagnostics: diagnostics.sort(compareDiagnostics),
   };
 }
@@ -226,7 +235,7 @@ function idOf(candidate: Candidate, namespaced = true): string {
 
 function ignored(candidate: Candidate): Diagnostic {
   const named = candidate.name ? ` "${candidate.name}"` : '';
-  let hint = 'gitfed reads KubeFedCluster, FederatedTypeConfig, Federated<Kind> (types.kubefed.io) and ReplicaSchedulingPreference documents';
+  let hint = 'gitfed reads KubeFedCluster, FederatedTypeConfig, Federated<Kind> (types.kubefed.io), ReplicaSchedulingPreference and Rollout (gitfed.io/v1alpha1) documents';
   if (candidate.kind.startsWith(FEDERATED_PREFIX) && candidate.group !== FEDERATED_GROUP) {
     hint = `federated types live in group ${FEDERATED_GROUP} unless a FederatedTypeConfig in the repository declares group ${candidate.group || '""'}`;
   } else if (!candidate.kind.startsWith(FEDERATED_PREFIX)) {

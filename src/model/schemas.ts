@@ -12,6 +12,7 @@
  */
 import * as z from 'zod';
 import { error, warning } from './diagnostic.ts';
+import { durationPattern } from './duration.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { FieldPath, Origin } from './types.ts';
 
@@ -215,6 +216,43 @@ export const replicaSchedulingPreferenceSchema = kubeDocument(
   }),
 );
 export type ReplicaSchedulingPreferenceDocument = z.infer<typeof replicaSchedulingPreferenceSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rollout (gitfed.io/v1alpha1, docs/rollouts.md): stages a change across members, gated on health, soak and approval
+
+const DURATION_PHRASE = 'a duration such as 30s, 5m or 1h';
+const duration = z.string({ error: DURATION_PHRASE }).regex(durationPattern, { error: DURATION_PHRASE });
+const MAX_UNAVAILABLE_PHRASE = 'an integer ≥ 1 or a percentage such as "50%" (1%–100%)';
+const maxUnavailable = z.union([
+  z.int({ error: MAX_UNAVAILABLE_PHRASE }).min(1, { error: MAX_UNAVAILABLE_PHRASE }),
+  z.string({ error: MAX_UNAVAILABLE_PHRASE }).regex(/^(100|[1-9][0-9]?)%$/, { error: MAX_UNAVAILABLE_PHRASE }),
+], { error: MAX_UNAVAILABLE_PHRASE });
+const REVISION_PHRASE = 'a commit id (at least 7 hexadecimal digits)';
+
+const rolloutStage = strict({
+  name: dnsLabel,
+  clusters: list(nonEmptyText()).nullish(),
+  clusterSelector: labelSelectorSchema.nullish(),
+  maxUnavailable: maxUnavailable.nullish(),
+  soak: duration.nullish(),
+  approval: oneOf(['manual', 'automatic']).nullish(),
+}).superRefine((stage, context) => {
+  const given = [stage.clusters, stage.clusterSelector].filter((value) => value !== undefined && value !== null).length;
+  if (given !== 1) context.addIssue({ code: 'custom', path: [], message: 'a stage with exactly one of clusters or clusterSelector' });
+});
+
+export const rolloutSchema = kubeDocument(
+  strict({
+    selector: labelSelectorSchema.nullish(),
+    progressDeadline: duration.nullish(),
+    stages: list(rolloutStage).min(1, { error: 'a non-empty list of stages' }),
+    approvals: list(strict({
+      stage: dnsLabel,
+      revision: z.string({ error: REVISION_PHRASE }).regex(/^[0-9a-f]{7,40}$/, { error: REVISION_PHRASE }),
+    })).nullish(),
+  }),
+);
+export type RolloutDocument = z.infer<typeof rolloutSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation → Diagnostics

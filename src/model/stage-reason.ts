@@ -19,6 +19,8 @@ export type StageReason =
   // Multi-Cluster Services (one member): the imports, or an export's conditions, could not be written
   | 'ImportFailed'
   | 'ExportStatusFailed'
+  // a Rollout's state could not be read or saved, or a held revision could not be rendered (docs/rollouts.md)
+  | 'RolloutFailed'
   // the report
   | 'ReportCommitFailed'
   // anything a step did not expect (a bug): still an outcome, never a lost exception

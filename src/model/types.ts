@@ -121,6 +121,35 @@ export interface ReplicaSchedulingPreference {
   origin: Origin;
 }
 
+/** `maxUnavailable` of a rollout stage: a count, or a percentage of the stage's members. */
+export type MaxUnavailable = { count: number } | { percent: number };
+
+export interface RolloutStage {
+  name: string;
+  /** Exactly one of clusters and clusterSelector is set. */
+  clusters?: string[];
+  clusterSelector?: LabelSelector;
+  maxUnavailable: MaxUnavailable;
+  soakMs: number;
+  manualApproval: boolean;
+}
+
+export interface RolloutApproval {
+  stage: string;
+  revision: string;
+}
+
+/** The repository's `Rollout` (gitfed.io/v1alpha1): how a change reaches the members (docs/rollouts.md). */
+export interface Rollout {
+  name: string;
+  /** Labels on the federated objects it governs; absent: every object. */
+  selector?: LabelSelector;
+  progressDeadlineMs?: number;
+  stages: RolloutStage[];
+  approvals: RolloutApproval[];
+  origin: Origin;
+}
+
 /** Everything loaded from one revision of the repository. Lists are sorted. */
 export interface Model {
   /** Commit the files came from, or null for a plain directory. */
@@ -129,6 +158,8 @@ export interface Model {
   typeConfigs: TypeConfig[];
   objects: FederatedObject[];
   preferences: ReplicaSchedulingPreference[];
+  /** The repository's Rollout; absent: every change reaches every member at once. */
+  rollout?: Rollout;
   diagnostics: Diagnostic[];
 }
 

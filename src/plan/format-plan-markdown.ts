@@ -17,6 +17,7 @@
  * `<details>` are closed first). Everything that comes from a manifest or a member is escaped
  * ({@link escapeMarkdown}) or shown as inline code ({@link inlineCode}), so it cannot break the layout.
  */
+import { rolloutPlanLines } from '../rollout/plan-rollout.ts';
 import { escapeMarkdown } from '../model/markdown-text.ts';
 import type { Change } from './change-set.ts';
 import type { FieldChange } from './field-changes.ts';
@@ -70,6 +71,7 @@ export function formatPlanMarkdown(plan: RevisionPlan, options: PlanMarkdownOpti
     lines.push(...plan.clusterChanges.map((change) => `- ${escapeMarkdown(change.summary)}`), '');
   }
   if (plan.replicas.length > 0) lines.push('### Replica splits', '', ...replicaTable(plan, maxItems), '');
+  if (plan.rollout) lines.push(...rolloutPlanLines(plan.rollout, escapeMarkdown));
   if (plan.deletionGuard.length > 0) {
     lines.push('### Deletion guard', '');
     for (const guarded of plan.deletionGuard) {

@@ -25,6 +25,7 @@
  * 8. Errors and warnings are head's, every message passed through `redact` when given (the CLI redacts Secret values
  *    before it plans, since it prints the diagnostics on stderr too).
  */
+import type { RolloutPlan } from '../rollout/plan-rollout.ts';
 import { compareText, diagnosticJson, type Diagnostic, type DiagnosticJson } from '../model/diagnostic.ts';
 import { allowMassDeletionAnnotation, federatedObjectAnnotation, orphanAnnotation } from '../model/marks.ts';
 import type { KubeObject } from '../model/types.ts';
@@ -159,6 +160,8 @@ export interface RevisionPlan {
   live?: Record<string, LiveClusterPlan>;
   /** Why the live comparison did not run, when it was asked for and skipped. */
   liveSkipped?: string;
+  /** With a Rollout at head: each member's stage and whether this change reaches it (rollout/plan-rollout.ts). */
+  rollout?: RolloutPlan;
 }
 
 export function planRevisions(base: RevisionInput, head: RevisionInput, options: PlanOptions = {}): RevisionPlan {

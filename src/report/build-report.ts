@@ -37,6 +37,8 @@
  * 12. No wall-clock: nothing in here reads the time; timestamps belong in the commit, not the body.
  */
 import type { McsSummary } from '../mcs/summarize-services.ts';
+import type { RolloutStatus } from '../rollout/rollout-state.ts';
+import { reportRollout, type ReportRollout } from './report-rollout.ts';
 import type { CapiState } from '../model/capi-cluster.ts';
 import type { MemberSourceName } from '../model/merge-members.ts';
 import type { ApplyReport } from '../apply/apply-all.ts';
@@ -108,6 +110,8 @@ export interface ReportInput {
   problems?: readonly ReportProblem[];
   /** The Multi-Cluster Services controller's last pass (--multicluster-services), shown as it is. */
   multiclusterServices?: McsSummary;
+  /** The Rollout's progress, when the repository has one (report-rollout.ts). */
+  rollout?: RolloutStatus;
 }
 
 // ---- output -----------------------------------------------------------------------------------------------
@@ -221,6 +225,7 @@ export interface StatusReport {
   /** Steps of the last pass that did not finish, for the whole pass or one cluster (rule 7), sorted. */
   problems?: ReportProblem[];
   summary: ReportSummary;
+  rollout?: ReportRollout;
   clusters: ReportCluster[];
   resources: ReportResource[];
   replicaSplits: ReportReplicaSplit[];
@@ -437,6 +442,7 @@ export function buildReport(input: ReportInput): StatusReport {
     ...(failure ? { failure } : {}),
     ...(problems.length > 0 ? { problems } : {}),
     summary,
+    ...(input.rollout ? { rollout: reportRollout(input.rollout) } : {}),
     clusters,
     resources: reportResources,
     replicaSplits: replicaSplitsOf(input.rendered),

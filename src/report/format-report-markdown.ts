@@ -17,6 +17,7 @@
  * breaks become spaces, so nothing from a manifest or a member can break a table or inject markup.
  */
 import type { McsSummary } from '../mcs/summarize-services.ts';
+import { rolloutMarkdown } from './report-rollout.ts';
 import { escapeMarkdown } from '../model/markdown-text.ts';
 import { healthStatuses } from '../health/aggregate-health.ts';
 import type { HealthStatus } from '../health/compute-health.ts';
@@ -75,6 +76,7 @@ export function formatReportMarkdown(report: StatusReport, options: MarkdownOpti
   if (report.failure) out.push(...failureBox(report.failure, report.source.revision), '');
   if (report.problems?.length) out.push(...problemList(report.problems, maxRows), '');
 
+  if (report.rollout) out.push('## Rollout', '', ...rolloutMarkdown(report.rollout), '');
   out.push('## Objects', '', ...matrix(report, ready, maxRows), '');
   out.push(legend.map(({ mark, meaning }) => `${mark} ${meaning}`).join(' · '), '');
   const attention = needsAttention(report, ready);

@@ -112,7 +112,24 @@ async function openHumanClone(url: string, credentials: { username: string; pass
   let pushed = false;
   let manifests = new Set<string>();
 
+  // A daemon committing reports often (a rollout in progress) can land between the pull and the push: start again
+  // from the remote tip, as a person would, a few times.
   const commitAndPush = async (files: Record<string, string>, removed: readonly string[], message: string): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await commitAndPushOnce(files, removed, message);
+      } catch (err) {
+        const raced = err instanceof git.Errors.PushRejectedError || err instanceof git.Errors.GitPushError;
+        if (!raced || attempt >= 5) throw err;
+        await git.fetch({ fs, http, dir, ref: 'main', singleBranch: true, onAuth });
+        const remote = await git.resolveRef({ fs, dir, ref: 'refs/remotes/origin/main' });
+        await git.writeRef({ fs, dir, ref: 'refs/heads/main', value: remote, force: true });
+        await git.checkout({ fs, dir, ref: 'main', force: true });
+      }
+    }
+  };
+
+  const commitAndPushOnce = async (files: Record<string, string>, removed: readonly string[], message: string): Promise<string> => {
     if (pushed) await git.pull({ fs, http, dir, ref: 'main', singleBranch: true, fastForwardOnly: true, author: human, onAuth });
     for (const file of removed) {
       await rm(join(dir, file), { force: true });

@@ -16,6 +16,13 @@ describe('architecture rules (docs/architecture.md)', () => {
     expect(await ruleIds('src/model/example.ts', "import { pino } from 'pino';\nexport const f = pino;\n")).toContain('no-restricted-imports');
   });
 
+  it('holds the rollout stage machine to the pure rule', async () => {
+    expect(await ruleIds('src/rollout/example.ts', "import { applyAll } from '../apply/apply-all.ts';\nexport const f = applyAll;\n")).toContain(
+      'no-restricted-imports',
+    );
+    expect(await ruleIds('src/rollout/example.ts', 'export const f = () => process.env;\n')).toContain('no-restricted-globals');
+  });
+
   it('rejects an effectful module in a pure folder', async () => {
     expect(await ruleIds('src/plan/example.ts', "import { applyAll } from '../apply/apply-all.ts';\nexport const f = applyAll;\n")).toContain(
       'no-restricted-imports',

@@ -1,4 +1,6 @@
 /** `gitfed plan`: what a change between two revisions does to each member cluster, for pull-request review. */
+import { governedIds } from '../../rollout/governed-objects.ts';
+import { planRollout } from '../../rollout/plan-rollout.ts';
 import { Option, type Command } from 'commander';
 import { applyAll, blockingErrors } from '../../apply/apply-all.ts';
 import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
@@ -91,6 +93,10 @@ something changes (and for usage errors).`,
       // Messages may quote manifests: no Secret value goes to stdout or stderr.
       const diagnostics = head.diagnostics.map((d) => ({ ...withPrefix(d, prefix), message: redactor.text(d.message) }));
       let plan = planRevisions(base, { ...head, diagnostics }, { deletionGuard: defaultDeletionGuard });
+      if (head.model.rollout) {
+        const governed = governedIds(head.model, head.model.rollout);
+        plan = { ...plan, rollout: planRollout(head.model.rollout, head.model.clusters, base.clusters, head.clusters, governed) };
+      }
       ctx.logger.debug({ ms: Math.round(performance.now() - started), ...plan.summary }, 'plan made');
 
       let unreachable = false;

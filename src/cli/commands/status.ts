@@ -1,6 +1,8 @@
 /** `gitfed status`: what each member holds now, per object and per cluster (propagation, health, replicas). */
 import { Option, type Command } from 'commander';
 import { readLiveStatus } from '../../apply/live-status.ts';
+import { readRolloutState } from '../../apply/rollout-store.ts';
+import { describeRollout } from '../../rollout/describe-rollout.ts';
 import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
 import { render } from '../../render/render.ts';
 import { loadRepo } from '../../source/load-repo.ts';
@@ -23,9 +25,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const connections = await connectMembers(model.clusters.map((c) => c.name), { kubeconfig: flags.kubeconfig, ...(credentials ? { credentials } : {}) }, { logger: ctx.logger });
       try {
         const status = await readLiveStatus(rendered, connections, { instance: flags.instance, now: new Date().toISOString() });
+        // With a Rollout: its state as saved in the members (docs/rollouts.md).
+        const rollout = model.rollout ? (await readRolloutState(connections, flags.instance)).stored?.state : undefined;
         if (flags.output === 'json') {
-          ctx.stdout.write(`${JSON.stringify({ revision: model.revision, clusters: status }, null, 2)}\n`);
+          ctx.stdout.write(`${JSON.stringify({ revision: model.revision, clusters: status, ...(rollout ? { rollout } : {}) }, null, 2)}\n`);
         } else {
+          if (model.rollout) ctx.stdout.write(`${describeRollout(model.rollout, rollout, model.clusters, new Date()).join('\n')}\n`);
           for (const [cluster, member] of Object.entries(status)) {
             const counts = Object.entries(member.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
             ctx.stdout.write(`${cluster}: ${member.reachable ? counts || 'nothing placed' : `not reachable (${member.message})`}\n`);
