@@ -264,7 +264,7 @@ interface Column {
 }
 
 export function buildReport(input: ReportInput): StatusReport {
-  const redactor = redactorFor(Object.values(input.rendered.clusters).flat());
+  const redactor = redactorFor(allObjects(input.rendered));
   const say = (message: string, secret = false): string => oneLine(secret ? redactor.secretMessage(message) : redactor.text(message));
 
   // Rule 1: clusters.
@@ -605,6 +605,10 @@ function changeOrder(a: Change, b: Change): number {
 
 function liveOrder(a: ObjectStatus, b: ObjectStatus): number {
   return compareText(a.health.status, b.health.status) || compareText(a.propagation, b.propagation) || compareText(a.health.message, b.health.message);
+}
+
+function* allObjects(rendered: RenderResult): Iterable<KubeObject> {
+  for (const objects of Object.values(rendered.clusters)) yield* objects;
 }
 
 function compareDiagnosticsFully(a: Diagnostic, b: Diagnostic): number {
