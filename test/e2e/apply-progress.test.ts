@@ -65,7 +65,8 @@ function inTerminal(args: readonly string[], timeoutMs = 120_000): Promise<{ cod
 
 const escape = '\u001b[';
 /** The output with the terminal's control sequences and carriage returns taken out. */
-const plain = (output: string) => output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+const controlSequence = new RegExp(`${'\u001b'}\\[[0-9;?]*[A-Za-z]`, 'g');
+const plain = (output: string) => output.replace(controlSequence, '').replace(/\r/g, '');
 
 describe('gitfed apply progress', () => {
   it('draws one line per member with its stage and done/total objects on a terminal, and one summary line per member at the end', async () => {
