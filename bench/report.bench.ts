@@ -28,7 +28,7 @@ interface Sample { buildMs: number; buildCpuMs: number; formatMs: number; format
 const samples: Sample[] = [];
 let files = new Map<string, string>();
 for (let run = 0; run < runs; run++) {
-  files = new Map();
+  files.clear();
   const input = largeReportInput(size);
   // The synthetic input is made in one burst just before; its garbage is collected before the clock starts
   // (a daemon's input builds up over a whole pass instead). Needs --expose-gc (the npm script passes it).
