@@ -18,12 +18,15 @@ import { heldObjects } from '../plan/held-objects.ts';
 import type { RenderResult } from '../render/render.ts';
 import { pruneMember, writeMember, type WrittenMember } from './execute-member.ts';
 import { observeMember, type ObservedMember } from './observe-member.ts';
+import { report as reportProgress, type ProgressSink, type ProgressStage } from './progress.ts';
 
 export interface ApplyOptions extends Omit<MemberPolicy, 'allowMassDeletion'> {
   /** Stop after observe + decide: report what would change, write nothing. */
   dryRun: boolean;
   /** Lift the deletion guard everywhere (else per member through the KubeFedCluster annotation). */
   allowMassDeletion: boolean;
+  /** Progress per member as the work goes (apply/progress.ts); nothing when absent. */
+  onProgress?: ProgressSink;
 }
 
 export interface MemberApplyResult extends ClusterChanges {
@@ -65,6 +68,7 @@ export async function observeMembers(
       const client = clients.get(cluster);
       if (!client || 'unavailable' in client) {
         const message = client?.unavailable ?? 'no client for this member';
+        failed(options.onProgress, cluster, 'observe', 'ClusterNotReady', message);
         return done(cluster, unreachable(objects.map((object) => resourceId(identityOf(object))), 'ClientRetrievalFailed', message, 'ClusterNotReady'));
       }
       const policy: MemberPolicy = {
@@ -75,13 +79,14 @@ export async function observeMembers(
         allowMassDeletion: options.allowMassDeletion || annotations.get(cluster)?.[allowMassDeletionAnnotation] === 'true',
       };
       try {
-        return { cluster, step: 'observed', member: await observeMember({ cluster, objects, held }, client, policy) };
+        return { cluster, step: 'observed', member: await observeMember({ cluster, objects, held }, client, policy, options.onProgress) };
       } catch (err) {
         // A member that answers but could not be read (a list refused, an unreadable inventory) is KubeFed's
         // RetrievalFailed; one that does not answer is ClusterNotReady. Either way nothing was written to it.
         const failure = failureOf(err, 'ObserveFailed');
         const ids = objects.map((object) => resourceId(identityOf(object)));
         const away = failure.stage === 'ClusterNotReady';
+        failed(options.onProgress, cluster, 'observe', failure.stage, failure.message);
         return done(cluster, { ...unreachable(ids, away ? 'ClusterNotReady' : 'RetrievalFailed', failure.message, failure.stage), reachable: !away });
       }
     }),
@@ -97,29 +102,36 @@ export function decidedReport(revision: string | null, passes: MemberPasses): Ap
 }
 
 /** Step 2: every member's writes. */
-export function writeMembers(passes: MemberPasses): Promise<MemberPasses> {
+export function writeMembers(passes: MemberPasses, options: { onProgress?: ProgressSink } = {}): Promise<MemberPasses> {
   return Promise.all(
     passes.map(async (pass): Promise<MemberPass> => {
       if (pass.step !== 'observed') return pass;
       try {
-        return { cluster: pass.cluster, step: 'written', member: await writeMember(pass.member) };
+        return { cluster: pass.cluster, step: 'written', member: await writeMember(pass.member, options) };
       } catch (err) {
-        return done(pass.cluster, internalFailure(pass.member, err, 'ApplyFailed'));
+        const result = internalFailure(pass.member, err, 'ApplyFailed');
+        failed(options.onProgress, pass.cluster, 'write', result.failures![0]!.stage, result.failures![0]!.message);
+        return done(pass.cluster, result);
       }
     }),
   );
 }
 
 /** Step 3: every member's prune and inventory save. */
-export async function pruneMembers(revision: string | null, passes: MemberPasses): Promise<ApplyReport> {
+export async function pruneMembers(revision: string | null, passes: MemberPasses, options: { onProgress?: ProgressSink } = {}): Promise<ApplyReport> {
   const pruned = await Promise.all(
     passes.map(async (pass): Promise<MemberPass> => {
       if (pass.step !== 'written') return pass;
+      let result: MemberApplyResult;
       try {
-        return done(pass.cluster, withoutEmptyFailures(await pruneMember(pass.member)));
+        result = withoutEmptyFailures(await pruneMember(pass.member, options));
       } catch (err) {
-        return done(pass.cluster, internalFailure(pass.member, err, 'PruneFailed'));
+        result = internalFailure(pass.member, err, 'PruneFailed');
       }
+      const failure = result.failures?.[0];
+      if (failure) failed(options.onProgress, pass.cluster, 'prune', failure.stage, failure.message);
+      else finished(options.onProgress, pass.cluster, 'prune');
+      return done(pass.cluster, result);
     }),
   );
   return reportOf(revision, pruned, (member) => internalFailure(member, new Error('the member was not pruned'), 'InternalError'));
@@ -128,8 +140,20 @@ export async function pruneMembers(revision: string | null, passes: MemberPasses
 /** The three steps in a row (a dry run stops after the first): what `gitfed apply` and tests run. */
 export async function applyAll(rendered: RenderResult, clusters: readonly Cluster[], clients: MemberClients, options: ApplyOptions): Promise<ApplyReport> {
   const observed = await observeMembers(rendered, clusters, clients, options);
-  if (options.dryRun) return decidedReport(rendered.revision, observed);
-  return pruneMembers(rendered.revision, await writeMembers(observed));
+  if (options.dryRun) {
+    for (const pass of observed) if (pass.step === 'observed') finished(options.onProgress, pass.cluster, 'observe');
+    return decidedReport(rendered.revision, observed);
+  }
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  return pruneMembers(rendered.revision, await writeMembers(observed, progress), progress);
+}
+
+function failed(sink: ProgressSink | undefined, cluster: string, stage: ProgressStage, reason: StageReason, message: string): void {
+  reportProgress(sink, { cluster, stage, done: 0, total: 0, state: 'failed', message: `${reason}: ${message}` });
+}
+
+function finished(sink: ProgressSink | undefined, cluster: string, stage: ProgressStage): void {
+  reportProgress(sink, { cluster, stage, done: 0, total: 0, state: 'finished' });
 }
 
 /** Load errors (not tied to one cluster) mean the revision is not applied at all. */

@@ -20,6 +20,7 @@ import { saveInventory, type StoredInventory } from './inventory-store.ts';
 import { mapBounded, writesInFlight } from './map-bounded.ts';
 import type { ObservedMember } from './observe-member.ts';
 import { waitForEstablished } from './wait-for-established.ts';
+import { stageProgress, type ProgressSink } from './progress.ts';
 
 /** Manager that owns spec.replicas of retainReplicas objects, so gitfed's own applies can leave it out. */
 export const initialReplicasManager = 'gitfed-initial-replicas';
@@ -43,8 +44,9 @@ export interface PrunedMember {
   inventory?: { entries: number; bytes: number; written: boolean };
 }
 
-export async function writeMember(member: ObservedMember, options: { establishTimeoutMs?: number } = {}): Promise<WrittenMember> {
+export async function writeMember(member: ObservedMember, options: { establishTimeoutMs?: number; onProgress?: ProgressSink } = {}): Promise<WrittenMember> {
   const { client, decision } = member;
+  const progress = stageProgress(options.onProgress, member.cluster, 'write', decision.objects.filter((entry) => entry.write).length);
   const failures: MemberFailure[] = [];
   let stored = member.stored;
   if (decision.intent) {
@@ -68,13 +70,18 @@ export async function writeMember(member: ObservedMember, options: { establishTi
   const outcomes = new Map<ObjectDecision, WrittenMember['outcomes'][number]>();
   for (const stage of applyStages) {
     const objects = decision.objects.filter((entry) => entry.stage === stage);
-    await mapBounded(objects, writesInFlight, async (entry) => outcomes.set(entry, await writeObject(client, entry, state)));
+    await mapBounded(objects, writesInFlight, async (entry) => {
+      outcomes.set(entry, await writeObject(client, entry, state));
+      if (entry.write) progress.step();
+    });
     const established = objects.filter((entry) => entry.object.kind === 'CustomResourceDefinition' && entry.write && outcomes.get(entry)?.change.propagation === 'ClusterPropagationOK');
     if (established.length > 0 && !state.unreachable) {
+      progress.waiting(`waiting for ${established.length} CRD(s) to be Established`);
       await waitForEstablished(client, established.map((entry) => entry.object), { timeoutMs: options.establishTimeoutMs }).catch((err: unknown) => {
         failures.push({ stage: 'ApplyFailed', message: messageOf(err) });
       });
       client.invalidateDiscovery();
+      progress.resume();
     }
   }
   const ordered = decision.objects.map((entry) => outcomes.get(entry)!);
@@ -84,15 +91,22 @@ export async function writeMember(member: ObservedMember, options: { establishTi
   return { ...member, stored, failures, outcomes: ordered, ...(state.unreachable ? { unreachable: state.unreachable } : {}) };
 }
 
-export async function pruneMember(member: WrittenMember): Promise<PrunedMember> {
+export async function pruneMember(member: WrittenMember, options: { onProgress?: ProgressSink } = {}): Promise<PrunedMember> {
   const { client, decision } = member;
   const failures = [...member.failures];
   const state: { unreachable?: string | undefined } = { unreachable: member.unreachable };
   const pruned: { change: Change; record?: InventoryEntry }[] = [];
   if (member.blocked) return blockedResult(member);
+  const progress = stageProgress(options.onProgress, member.cluster, 'prune', decision.prune.filter((entry) => entry.action === 'delete' || entry.action === 'unmark').length);
   // Dependents before what they depend on: decide ordered them; each stage's deletions run together.
   for (const group of stageGroups(decision.prune)) {
-    pruned.push(...(await mapBounded(group, writesInFlight, (entry) => pruneEntry(client, entry, state))));
+    pruned.push(
+      ...(await mapBounded(group, writesInFlight, async (entry) => {
+        const outcome = await pruneEntry(client, entry, state);
+        if (entry.action === 'delete' || entry.action === 'unmark') progress.step();
+        return outcome;
+      })),
+    );
   }
   const notPruned = pruned.filter((outcome) => ['DeletionFailed', 'LabelRemovalFailed'].includes(outcome.change.propagation)).length;
   if (notPruned > 0) failures.push({ stage: 'PruneFailed', message: `${notPruned} object(s) were not pruned` });

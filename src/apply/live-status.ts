@@ -11,6 +11,7 @@ import type { KubeObject } from '../model/types.ts';
 import type { PropagationStatus } from '../plan/change-set.ts';
 import { identityOf, objectKey, resourceId } from '../model/identity.ts';
 import type { RenderResult } from '../render/render.ts';
+import { report, stageProgress, type ProgressSink } from './progress.ts';
 
 export interface ObjectStatus {
   id: string;
@@ -29,26 +30,42 @@ export interface MemberStatus {
 export async function readLiveStatus(
   rendered: RenderResult,
   connections: ReadonlyMap<string, MemberConnection>,
-  options: { instance: string; now?: string },
+  options: { instance: string; now?: string; onProgress?: ProgressSink },
 ): Promise<Record<string, MemberStatus>> {
   const entries = await Promise.all(
     Object.entries(rendered.clusters).map(async ([cluster, objects]): Promise<[string, MemberStatus]> => {
-      const connection = connections.get(cluster);
-      if (!connection || 'unavailable' in connection) {
-        return [cluster, unreachable(objects, connection?.unavailable ?? 'no client for this member', 'ClientRetrievalFailed')];
-      }
-      const probe = await connection.probe();
-      if (!probe.ok) return [cluster, unreachable(objects, probe.message, 'ClusterNotReady')];
-      try {
-        const lists = new Map<string, Promise<Map<string, KubeObject>>>(); // one list per kind for this read
-        const statuses = await Promise.all(objects.map((object) => statusOf(connection, lists, object, options)));
-        return [cluster, { reachable: true, objects: statuses, counts: countByStatus(statuses.map((s) => s.health)) }];
-      } catch (err) {
-        return [cluster, unreachable(objects, (err as Error).message, 'ClusterNotReady')];
-      }
+      const status = await memberStatus(cluster, objects, connections.get(cluster), options);
+      const state = status.reachable ? 'finished' : 'failed';
+      report(options.onProgress, { cluster, stage: 'health', done: 0, total: 0, state, ...(status.message ? { message: `ClusterNotReady: ${status.message}` } : {}) });
+      return [cluster, status];
     }),
   );
   return Object.fromEntries(entries);
+}
+
+async function memberStatus(
+  cluster: string,
+  objects: readonly KubeObject[],
+  connection: MemberConnection | undefined,
+  options: { instance: string; now?: string; onProgress?: ProgressSink },
+): Promise<MemberStatus> {
+  if (!connection || 'unavailable' in connection) return unreachable(objects, connection?.unavailable ?? 'no client for this member', 'ClientRetrievalFailed');
+  const progress = stageProgress(options.onProgress, cluster, 'health', objects.length);
+  const probe = await connection.probe();
+  if (!probe.ok) return unreachable(objects, probe.message, 'ClusterNotReady');
+  try {
+    const lists = new Map<string, Promise<Map<string, KubeObject>>>(); // one list per kind for this read
+    const statuses = await Promise.all(
+      objects.map(async (object) => {
+        const status = await statusOf(connection, lists, object, options);
+        progress.step();
+        return status;
+      }),
+    );
+    return { reachable: true, objects: statuses, counts: countByStatus(statuses.map((s) => s.health)) };
+  } catch (err) {
+    return unreachable(objects, (err as Error).message, 'ClusterNotReady');
+  }
 }
 
 async function statusOf(

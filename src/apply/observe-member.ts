@@ -22,6 +22,7 @@ import {
 } from '../plan/decide-member.ts';
 import { readInventory, type StoredInventory } from './inventory-store.ts';
 import { mapBounded, writesInFlight } from './map-bounded.ts';
+import { stageProgress, type ProgressSink, type StageProgress } from './progress.ts';
 
 export interface ObservedMember {
   cluster: string;
@@ -31,7 +32,8 @@ export interface ObservedMember {
   decision: MemberDecision;
 }
 
-export async function observeMember(desired: MemberDesired, client: ClusterClient, policy: MemberPolicy): Promise<ObservedMember> {
+export async function observeMember(desired: MemberDesired, client: ClusterClient, policy: MemberPolicy, onProgress?: ProgressSink): Promise<ObservedMember> {
+  const listing = stageProgress(onProgress, desired.cluster, 'observe', desired.objects.length);
   const probe = await client.probe();
   if (!probe.ok) throw new GitfedError('ClusterNotReady', probe.message, { cluster: desired.cluster });
   const stored = await readInventory(client, policy.instance).catch((err: unknown) => {
@@ -39,9 +41,12 @@ export async function observeMember(desired: MemberDesired, client: ClusterClien
   });
   try {
     const kinds = kindsOf(desired.objects, stored.inventory.entries);
-    const { served, live } = await listKinds(client, kinds);
+    const { served, live } = await listKinds(client, kinds, (apiVersion, kind) =>
+      listing.step(desired.objects.filter((object) => object.apiVersion === apiVersion && object.kind === kind).length),
+    );
     const seen = { served, live, inventory: stored.inventory };
-    const previews = await dryRun(client, previewsNeeded(desired, seen, policy), policy);
+    const needed = previewsNeeded(desired, seen, policy);
+    const previews = await dryRun(client, needed, policy, needed.length > 0 ? stageProgress(onProgress, desired.cluster, 'observe', needed.length, 'server-side dry-runs') : undefined);
     const observation: MemberObservation = { ...seen, previews };
     return { cluster: desired.cluster, client, policy, stored, decision: decideMember(desired, observation, policy) };
   } catch (err) {
@@ -63,7 +68,7 @@ function kindsOf(objects: readonly KubeObject[], entries: readonly { apiVersion:
   return [...kinds.values()];
 }
 
-async function listKinds(client: ClusterClient, kinds: readonly { apiVersion: string; kind: string }[]) {
+async function listKinds(client: ClusterClient, kinds: readonly { apiVersion: string; kind: string }[], listed: (apiVersion: string, kind: string) => void = () => {}) {
   const served = new Set<string>();
   const live = new Map<string, KubeObject>();
   await Promise.all(
@@ -71,13 +76,14 @@ async function listKinds(client: ClusterClient, kinds: readonly { apiVersion: st
       if ((await client.scopeOf(apiVersion, kind)) === null) return;
       served.add(`${apiVersion}/${kind}`);
       for (const object of await client.list(apiVersion, kind)) live.set(objectKey(identityOf(object)), object);
+      listed(apiVersion, kind);
     }),
   );
   return { served, live };
 }
 
 /** Dry-runs; a refusal is the object's own answer (UpdateFailed), a member that stopped answering fails observe. */
-async function dryRun(client: ClusterClient, objects: readonly KubeObject[], policy: MemberPolicy): Promise<Map<string, Preview>> {
+async function dryRun(client: ClusterClient, objects: readonly KubeObject[], policy: MemberPolicy, progress?: StageProgress): Promise<Map<string, Preview>> {
   const force = policy.conflicts === 'force';
   const entries = await mapBounded(objects, writesInFlight, async (object): Promise<[string, Preview]> => {
     const key = objectKey(identityOf(object));
@@ -88,6 +94,8 @@ async function dryRun(client: ClusterClient, objects: readonly KubeObject[], pol
     } catch (err) {
       if (!(err instanceof ClusterRequestError) || err.unreachable) throw err;
       return [key, { failed: err.message }];
+    } finally {
+      progress?.step();
     }
   });
   return new Map(entries);

@@ -27,8 +27,7 @@ import { countActions, type Change } from '../plan/change-set.ts';
 import { defaultDeletionGuard } from '../plan/deletion-guard.ts';
 import { render, type RenderResult } from '../render/render.ts';
 import { buildReport, type ReportProblem } from '../report/build-report.ts';
-import { formatReportMarkdown } from '../report/format-report-markdown.ts';
-import { formatReportYaml } from '../report/format-report-yaml.ts';
+import { formatReportFiles } from '../report/report-files.ts';
 import type { MemberShard, PassStatus } from './coordinator.ts';
 import type { DaemonMetrics } from './metrics.ts';
 import type { MemberFleet } from './member-fleet.ts';
@@ -391,10 +390,8 @@ export async function reconcile(
       ...(deps.multiclusterServices?.() ? { multiclusterServices: deps.multiclusterServices()! } : {}),
       ...(state.rollout?.status ? { rollout: state.rollout.status } : {}),
     });
-    const files = new Map([
-      ['report.yaml', formatReportYaml(report)],
-      ['README.md', formatReportMarkdown(report)],
-    ]);
+    // report.yaml, README.md and, for a large fleet, the detail pages (the source replaces details/ whole).
+    const files = formatReportFiles(report);
     const message = extra.failure
       ? `gitfed: status report (${extra.failure.stage} at ${short(extra.failure.revision)})`
       : `gitfed: status report for ${short(state.applied ?? null)}`;

@@ -21,6 +21,7 @@ import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
 import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
 import { startCoordination } from './start-coordination.ts';
 import { startMulticlusterServices } from './start-multicluster-services.ts';
+import { reportDetailsFolder } from '../report/report-files.ts';
 
 export interface RunningDaemon {
   /** Base URL of the HTTP endpoints. */
@@ -165,7 +166,7 @@ async function createSource(
         snapshot: () => dir.snapshot(),
         onlyReportChanged: async () => false,
         manifestsRevision: async (tip) => tip,
-        publishReport: async (files) => ({ published: await dir.writeReport(files), revision: null }),
+        publishReport: async (files) => ({ published: await dir.writeReport(files, { replace: [reportDetailsFolder] }), revision: null }),
       },
     };
   }
@@ -190,7 +191,7 @@ async function createSource(
       onlyReportChanged: (from, to) => git.onlyReportChanged(from, to),
       manifestsRevision: (tip) => git.manifestsRevision(tip),
       publishReport: async (files, message) => {
-        const result = await git.commitReport(files, message);
+        const result = await git.commitReport(files, message, { replace: [reportDetailsFolder] });
         return { published: result.committed, revision: result.revision };
       },
     },

@@ -68,7 +68,15 @@ export interface Redactor {
 /** A redactor for the values of every Secret among `objects`. */
 export function redactorFor(objects: Iterable<Readonly<Record<string, unknown>>>): Redactor {
   const values = new Set<string>();
-  for (const object of objects) for (const value of secretValuesOf(object)) values.add(value);
+  // A Secret rendered for 50 members is 50 objects with the same values: each content is read once.
+  const seen = new Set<string>();
+  for (const object of objects) {
+    if (object.kind !== undefined && !(typeof object.kind === 'string' && isSecretKind(object.kind))) continue;
+    const content = JSON.stringify([object.data ?? null, object.stringData ?? null]);
+    if (seen.has(content)) continue;
+    seen.add(content);
+    for (const value of secretValuesOf(object)) values.add(value);
+  }
   const ordered = longestFirst([...values]);
   return {
     text: (message) => hideValues(message, ordered),

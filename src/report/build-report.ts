@@ -251,15 +251,30 @@ export function isPropagationProblem(propagation: ReportPropagation): propagatio
 // ---- building ---------------------------------------------------------------------------------------------
 
 interface ResourceDraft {
+  id: string;
   kind: string;
   namespace: string | undefined;
   name: string;
   federatedObject: string;
   secret: boolean;
+  /** Position in report order, set once every resource is known. */
+  slot: number;
+}
+
+/**
+ * One cluster's inputs by resource slot, so the matrix is filled without a lookup per cell. At fleet scale
+ * (50 members × 10,000 objects) per-cell Map lookups and per-member sorts cost seconds.
+ */
+interface Column {
+  placed: Uint8Array;
+  changes: (Change | undefined)[];
+  live: (ObjectStatus | undefined)[];
+  /** Changes of objects that are no resource of this revision (they left Git), by id. */
+  others: Map<string, Change>;
 }
 
 export function buildReport(input: ReportInput): StatusReport {
-  const redactor = redactorFor(Object.values(input.rendered.clusters).flat());
+  const redactor = redactorFor(allObjects(input.rendered));
   const say = (message: string, secret = false): string => oneLine(secret ? redactor.secretMessage(message) : redactor.text(message));
 
   // Rule 1: clusters.
@@ -278,8 +293,6 @@ export function buildReport(input: ReportInput): StatusReport {
     ...Object.keys(input.driftCorrected ?? {}),
     ...renderFailures.keys(),
   ]);
-  const changesBy = new Map(clusterNames.map((name) => [name, indexChanges(input.applied?.clusters[name]?.changes ?? [])]));
-  const liveBy = new Map(clusterNames.map((name) => [name, indexLive(input.live?.[name]?.objects ?? [])]));
   const readiness = new Map(clusterNames.map((name) => [name, given.get(name)?.ready ?? false]));
   const clusterMessages = new Map<string, string>();
   for (const name of clusterNames) {
@@ -289,56 +302,66 @@ export function buildReport(input: ReportInput): StatusReport {
 
   // Rule 2: resources from the rendered objects, then from per-cluster render errors.
   const resources = new Map<string, ResourceDraft>();
-  const placed = new Map<string, Set<string>>(clusterNames.map((name) => [name, new Set<string>()]));
+  const renderedBy = new Map<string, { ids: string[]; drafts: ResourceDraft[] }>();
   for (const name of clusterNames) {
+    const ids: string[] = [];
+    const drafts: ResourceDraft[] = [];
     for (const object of input.rendered.clusters[name] ?? []) {
       const id = idOfObject(object);
-      placed.get(name)?.add(id);
       const federatedObject = object.metadata.annotations?.[federatedObjectAnnotation] ?? kubefedName(object.kind, object.metadata.namespace, object.metadata.name);
-      const existing = resources.get(id);
-      if (existing) {
-        if (compareText(federatedObject, existing.federatedObject) < 0) existing.federatedObject = federatedObject;
-        continue;
+      let draft = resources.get(id);
+      if (draft) {
+        if (compareText(federatedObject, draft.federatedObject) < 0) draft.federatedObject = federatedObject;
+      } else {
+        draft = { id, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, federatedObject, secret: isSecretKind(object.kind), slot: 0 };
+        resources.set(id, draft);
       }
-      resources.set(id, {
-        kind: object.kind,
-        namespace: object.metadata.namespace,
-        name: object.metadata.name,
-        federatedObject,
-        secret: isSecretKind(object.kind),
-      });
+      ids.push(id);
+      drafts.push(draft);
     }
+    renderedBy.set(name, { ids, drafts });
   }
   for (const byResource of renderFailures.values()) {
     for (const id of byResource.keys()) {
       if (resources.has(id)) continue;
       const ref = parseResourceId(id);
-      resources.set(id, { ...ref, federatedObject: kubefedName(ref.kind, ref.namespace, ref.name), secret: isSecretKind(ref.kind) });
+      resources.set(id, { id, ...ref, federatedObject: kubefedName(ref.kind, ref.namespace, ref.name), secret: isSecretKind(ref.kind), slot: 0 });
     }
   }
+  const ordered = [...resources.values()].sort((a, b) => compareText(a.federatedObject, b.federatedObject) || compareText(a.id, b.id));
+  ordered.forEach((draft, slot) => (draft.slot = slot));
+  const columns = new Map(
+    clusterNames.map((name) => [name, columnOf(ordered.length, resources, renderedBy.get(name), input.applied?.clusters[name]?.changes, input.live?.[name]?.objects)]),
+  );
 
   // Rules 3–6: one placement per resource and cluster.
   const reportResources: ReportResource[] = [];
   const cellsByCluster = new Map<string, ReportPlacement[]>(clusterNames.map((name) => [name, []]));
-  const orderedResources = [...resources.entries()].sort(
-    ([idA, a], [idB, b]) => compareText(a.federatedObject, b.federatedObject) || compareText(idA, idB),
-  );
-  for (const [id, resource] of orderedResources) {
+  const perCluster = clusterNames.map((name) => ({
+    name,
+    column: columns.get(name)!,
+    failures: renderFailures.get(name),
+    ready: readiness.get(name) ?? false,
+    memberMessage: clusterMessages.has(name),
+    cells: cellsByCluster.get(name)!,
+  }));
+  for (const resource of ordered) {
     const cells: ReportPlacement[] = [];
-    for (const cluster of clusterNames) {
-      const failures = renderFailures.get(cluster)?.get(id);
-      if (!placed.get(cluster)?.has(id) && !failures) continue;
+    const sayAbout = (message: string) => say(message, resource.secret);
+    for (const cluster of perCluster) {
+      const failures = cluster.failures?.get(resource.id);
+      if (cluster.column.placed[resource.slot] !== 1 && !failures) continue;
       const cell = placementOf({
-        cluster,
+        cluster: cluster.name,
         failures,
-        change: changesBy.get(cluster)?.get(id),
-        live: liveBy.get(cluster)?.get(id),
-        ready: readiness.get(cluster) ?? false,
-        memberMessage: clusterMessages.has(cluster),
-        say: (message) => say(message, resource.secret),
+        change: cluster.column.changes[resource.slot],
+        live: cluster.column.live[resource.slot],
+        ready: cluster.ready,
+        memberMessage: cluster.memberMessage,
+        say: sayAbout,
       });
       cells.push(cell);
-      cellsByCluster.get(cluster)?.push(cell);
+      cluster.cells.push(cell);
     }
     reportResources.push({
       kind: resource.kind,
@@ -370,8 +393,10 @@ export function buildReport(input: ReportInput): StatusReport {
   // Rule 8: drift.
   const drift: ReportDrift[] = [];
   for (const cluster of clusterNames) {
-    const objects = [...(changesBy.get(cluster)?.values() ?? [])]
-      .filter((change) => change.drift === true)
+    const column = columns.get(cluster)!;
+    const objects = [...column.changes.filter((change) => change?.drift === true), ...[...column.others.values()].filter((change) => change.drift === true)]
+      .map((change) => change!)
+      .sort((a, b) => compareText(a.id, b.id))
       .map((change) => {
         const secret = isSecretKind(parseResourceId(change.id).kind);
         const fields = secret || !change.fields || change.fields.length === 0 ? undefined : sortedUnique(change.fields);
@@ -381,11 +406,16 @@ export function buildReport(input: ReportInput): StatusReport {
     if (corrected > 0 || objects.length > 0) drift.push({ cluster, corrected, objects });
   }
 
-  // Rule 9: pruning not yet done.
+  // Rule 9: pruning not yet done: changes of objects not placed (nor failed to render) in that cluster.
   const pruning: ReportPruning[] = [];
   for (const cluster of clusterNames) {
-    for (const change of changesBy.get(cluster)?.values() ?? []) {
-      if (placed.get(cluster)?.has(change.id) || renderFailures.get(cluster)?.has(change.id)) continue;
+    const column = columns.get(cluster)!;
+    const failures = renderFailures.get(cluster);
+    const gone = [...column.others.values()];
+    column.changes.forEach((change, slot) => {
+      if (change && column.placed[slot] !== 1 && !failures?.has(change.id)) gone.push(change);
+    });
+    for (const change of gone.sort((a, b) => compareText(a.id, b.id))) {
       if (prunedAndDone.has(change.propagation)) continue;
       const ref = parseResourceId(change.id);
       pruning.push({
@@ -556,31 +586,46 @@ function perClusterRenderErrors(diagnostics: readonly Diagnostic[]): Map<string,
   return out;
 }
 
-/** Changes by id, sorted; on a duplicate id the first in a total order wins, whatever the input order. */
-function indexChanges(changes: readonly Change[]): Map<string, Change> {
-  const sorted = [...changes].sort(
-    (a, b) =>
-      compareText(a.id, b.id) ||
-      compareText(a.propagation, b.propagation) ||
-      compareText(a.action, b.action) ||
-      compareText(a.message, b.message),
-  );
-  const out = new Map<string, Change>();
-  for (const change of sorted) if (!out.has(change.id)) out.set(change.id, change);
-  return out;
+function columnOf(
+  size: number,
+  resources: ReadonlyMap<string, ResourceDraft>,
+  rendered: { ids: readonly string[]; drafts: readonly ResourceDraft[] } | undefined,
+  changes: readonly Change[] = [],
+  live: readonly ObjectStatus[] = [],
+): Column {
+  const column: Column = { placed: new Uint8Array(size), changes: new Array<Change | undefined>(size), live: new Array<ObjectStatus | undefined>(size), others: new Map() };
+  for (const draft of rendered?.drafts ?? []) column.placed[draft.slot] = 1;
+  for (const change of changes) {
+    const slot = resources.get(change.id)?.slot;
+    if (slot === undefined) {
+      const kept = column.others.get(change.id);
+      if (kept === undefined || changeOrder(change, kept) < 0) column.others.set(change.id, change);
+    } else if (column.changes[slot] === undefined || changeOrder(change, column.changes[slot]) < 0) {
+      column.changes[slot] = change;
+    }
+  }
+  // The read-back lists objects in rendered order: then no lookup is needed.
+  const aligned = rendered !== undefined && live.length === rendered.ids.length && live.every((object, i) => object.id === rendered.ids[i]);
+  live.forEach((object, i) => {
+    const slot = aligned ? rendered.drafts[i]!.slot : resources.get(object.id)?.slot;
+    if (slot === undefined) return;
+    const kept = column.live[slot];
+    if (kept === undefined || liveOrder(object, kept) < 0) column.live[slot] = object;
+  });
+  return column;
 }
 
-function indexLive(objects: readonly ObjectStatus[]): Map<string, ObjectStatus> {
-  const sorted = [...objects].sort(
-    (a, b) =>
-      compareText(a.id, b.id) ||
-      compareText(a.health.status, b.health.status) ||
-      compareText(a.propagation, b.propagation) ||
-      compareText(a.health.message, b.health.message),
-  );
-  const out = new Map<string, ObjectStatus>();
-  for (const object of sorted) if (!out.has(object.id)) out.set(object.id, object);
-  return out;
+/** On a duplicate id the first in a total order wins, whatever the input order. */
+function changeOrder(a: Change, b: Change): number {
+  return compareText(a.propagation, b.propagation) || compareText(a.action, b.action) || compareText(a.message, b.message);
+}
+
+function liveOrder(a: ObjectStatus, b: ObjectStatus): number {
+  return compareText(a.health.status, b.health.status) || compareText(a.propagation, b.propagation) || compareText(a.health.message, b.health.message);
+}
+
+function* allObjects(rendered: RenderResult): Iterable<KubeObject> {
+  for (const objects of Object.values(rendered.clusters)) yield* objects;
 }
 
 function compareDiagnosticsFully(a: Diagnostic, b: Diagnostic): number {

@@ -4,14 +4,19 @@
  * Layout, top to bottom:
  * 1. One summary line: revision, clusters ready x/y, objects Current x/y, propagation errors, errors, warnings.
  * 2. A failure box when the newest revision could not be applied: stage, message, errors with file:line.
- * 3. The matrix: one row per member object (grouped by federated object, in report order) × one column per
- *    cluster, a mark per cell (see {@link legend}), replicas beside workloads; then the cells that need attention
- *    with their messages. A cluster that is not ready shows ⛔ for its objects and is explained once, in the
- *    cluster table, instead of on every object.
- * 4. Per-cluster counts, replica splits, drift corrected, objects still being removed, errors, warnings.
+ * 3. Steps that did not finish, then the per-cluster table, problems first (not ready, then failed steps, then
+ *    objects not propagated, then by name).
+ * 4. The cells that need attention, problems first (❌, ⚠️, 🗑, ⏳, ❔), with their messages.
+ * 5. The matrix: one row per member object (grouped by federated object, in report order) × one column per
+ *    cluster, a mark per cell (see {@link legend}), replicas beside workloads. A cluster that is not ready shows ⛔
+ *    for its objects and is explained once, in the cluster table, instead of on every object. Above `maxRows`
+ *    objects the matrix moves to detail pages, one per namespace (format-report-details.ts), and this section
+ *    becomes their index, namespaces that need attention first.
+ * 6. Replica splits, drift corrected, objects still being removed, errors, warnings.
  *
  * Size is bounded: each table or list shows at most `maxRows` rows (default {@link defaultMaxRows}) and says how
- * many it left out; report.yaml always has everything.
+ * many it left out and where the rest is (report.yaml always has everything); and report-files.ts halves
+ * `maxRows` until the page fits its byte bound.
  *
  * Every name and message goes through {@link escapeMarkdown}: Markdown and HTML characters are escaped and line
  * breaks become spaces, so nothing from a manifest or a member can break a table or inject markup.
@@ -28,14 +33,18 @@ import {
   type ReportFailure,
   type ReportPlacement,
   type ReportProblem,
+  type ReportResource,
   type StatusReport,
 } from './build-report.ts';
+import type { DetailPage } from './format-report-details.ts';
 
 export const defaultMaxRows = 500;
 
 export interface MarkdownOptions {
   /** Rows per table or list before it is cut. Default 500. */
   maxRows?: number;
+  /** The detail pages, when the matrix is on them instead of on this page (report-files.ts decides). */
+  details?: { pages: readonly DetailPage[]; index: string };
 }
 
 export type CellMark = '✅' | '⏳' | '❌' | '🗑' | '⚠️' | '❔' | '⛔' | '∅';
@@ -72,17 +81,22 @@ export function cellMark(cell: ReportPlacement | undefined, clusterReady: boolea
 export function formatReportMarkdown(report: StatusReport, options: MarkdownOptions = {}): string {
   const maxRows = Math.max(1, options.maxRows ?? defaultMaxRows);
   const ready = new Map(report.clusters.map((cluster) => [cluster.name, cluster.ready]));
+  const details = options.details;
   const out: string[] = [summaryLine(report), ''];
   if (report.failure) out.push(...failureBox(report.failure, report.source.revision), '');
   if (report.problems?.length) out.push(...problemList(report.problems, maxRows), '');
 
   if (report.rollout) out.push('## Rollout', '', ...rolloutMarkdown(report.rollout), '');
-  out.push('## Objects', '', ...matrix(report, ready, maxRows), '');
-  out.push(legend.map(({ mark, meaning }) => `${mark} ${meaning}`).join(' · '), '');
-  const attention = needsAttention(report, ready);
-  if (attention.length > 0) out.push('### Needs attention', '', ...bounded(attention, maxRows, 'entries'), '');
-
   out.push('## Clusters', '', ...clusterTable(report.clusters, maxRows), '');
+  const attention = report.resources.flatMap((resource) => attentionLines(resource, ready).map((line) => ({ line, rank: rankOf(line) })));
+  if (attention.length > 0) {
+    const lines = attention.sort((a, b) => a.rank - b.rank).map((entry) => entry.line);
+    const where = details ? 'the namespace pages list them all' : 'report.yaml lists them all';
+    out.push('## Needs attention', '', ...bounded(lines, maxRows, 'entries', where), '');
+  }
+  if (details) out.push('## Objects', '', ...detailIndex(report, details, maxRows), '');
+  else out.push('## Objects', '', ...matrix(report, ready, maxRows), '', legendLine(), '');
+
   out.push('## Replica splits', '', ...replicaTable(report, maxRows), '');
   out.push('## Drift corrected', '', ...driftTable(report, maxRows), '');
   if (report.pruning.length > 0) {
@@ -114,6 +128,34 @@ function multiclusterServicesSection(mcs: McsSummary, maxRows: number): string[]
   if (mcs.notServed.length > 0) out.push('', `TypeNotServed (no multicluster.x-k8s.io/v1beta1): ${md(mcs.notServed.join(', '))}`);
   if (mcs.failures.length > 0) out.push('', ...bounded(mcs.failures.map((failure) => `- **${md(failure.cluster)}** ${md(failure.stage)}: ${md(failure.message)}`), maxRows, 'failures'));
   return out;
+}
+
+export function legendLine(): string {
+  return legend.map(({ mark, meaning }) => `${mark} ${meaning}`).join(' · ');
+}
+
+/** The index of the detail pages: one row per namespace, those with cells that need attention first. */
+function detailIndex(report: StatusReport, details: { pages: readonly DetailPage[]; index: string }, maxRows: number): string[] {
+  const namespaces = new Map<string, { objects: number; attention: number; links: string[] }>();
+  for (const page of details.pages) {
+    const entry = namespaces.get(page.namespace) ?? { objects: 0, attention: 0, links: [] };
+    entry.objects += page.objects;
+    entry.attention += page.attention;
+    entry.links.push(`[${page.parts > 1 ? String(page.part) : 'page'}](${page.path})`);
+    namespaces.set(page.namespace, entry);
+  }
+  const rows = [...namespaces].sort(([a, x], [b, y]) => Number(y.attention > 0) - Number(x.attention > 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const lines = [
+    `${plural(report.resources.length, 'object')} in ${plural(namespaces.size, 'namespace')}: too many for this page, so each namespace's matrix is on a page of its own ([every page](${details.index})).`,
+    '',
+    row(['Namespace', 'Objects', 'Need attention', 'Pages']),
+    row(['---', '---', '---', '---']),
+  ];
+  for (const [namespace, entry] of rows.slice(0, maxRows)) {
+    lines.push(row([namespace === '' ? '(cluster-scoped)' : md(namespace), String(entry.objects), String(entry.attention), entry.links.join(' · ')]));
+  }
+  if (rows.length > maxRows) lines.push('', `_Showing the first ${maxRows} of ${rows.length} namespaces; [every page](${details.index}) lists them all._`);
+  return lines;
 }
 
 function summaryLine(report: StatusReport): string {
@@ -158,49 +200,67 @@ function failureBox(failure: ReportFailure, inForce: string | null): string[] {
 
 function matrix(report: StatusReport, ready: ReadonlyMap<string, boolean>, maxRows: number): string[] {
   if (report.resources.length === 0) return ['Nothing is placed on any cluster.'];
-  const names = report.clusters.map((cluster) => cluster.name);
-  const header = ['Federated object', 'Object', ...report.clusters.map((c) => (c.ready ? md(c.name) : `${md(c.name)} ⛔`))];
-  const lines = [row(header), row(header.map(() => '---'))];
-  for (const resource of report.resources.slice(0, maxRows)) {
-    const cells = new Map(resource.clusters.map((cell) => [cell.name, cell]));
-    lines.push(
-      row([
-        md(resource.federatedObject),
-        md(idOf(resource)),
-        ...names.map((name) => {
-          const cell = cells.get(name);
-          const mark = cellMark(cell, ready.get(name) ?? false);
-          return cell?.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
-        }),
-      ]),
-    );
-  }
+  const lines = matrixHeader(report);
+  for (const resource of report.resources.slice(0, maxRows)) lines.push(matrixRow(report, resource, ready));
   if (report.resources.length > maxRows) {
     lines.push('', `_Showing the first ${maxRows} of ${report.resources.length} objects; report.yaml lists them all._`);
   }
   return lines;
 }
 
-/** Every cell that is not ✅, ∅ or ⛔ (the member's own trouble is in the cluster table). */
-function needsAttention(report: StatusReport, ready: ReadonlyMap<string, boolean>): string[] {
+/** The matrix's head: Federated object, Object, then one column per cluster (⛔ beside one not ready). */
+export function matrixHeader(report: StatusReport): string[] {
+  const header = ['Federated object', 'Object', ...report.clusters.map((c) => (c.ready ? md(c.name) : `${md(c.name)} ⛔`))];
+  return [row(header), row(header.map(() => '---'))];
+}
+
+export function matrixRow(report: StatusReport, resource: ReportResource, ready: ReadonlyMap<string, boolean>): string {
+  const cells = new Map(resource.clusters.map((cell) => [cell.name, cell]));
+  return row([
+    md(resource.federatedObject),
+    md(idOf(resource)),
+    ...report.clusters.map(({ name }) => {
+      const cell = cells.get(name);
+      const mark = cellMark(cell, ready.get(name) ?? false);
+      return cell?.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
+    }),
+  ]);
+}
+
+/** A resource's cells that are not ✅, ∅ or ⛔ (the member's own trouble is in the cluster table). */
+export function attentionLines(resource: ReportResource, ready: ReadonlyMap<string, boolean>): string[] {
   const lines: string[] = [];
-  for (const resource of report.resources) {
-    for (const cell of resource.clusters) {
-      const mark = cellMark(cell, ready.get(cell.name) ?? false);
-      if (mark === '✅' || mark === '⛔') continue;
-      const state = isPropagationProblem(cell.propagation) || cell.propagation === 'PropagationUnknown' ? cell.propagation : cell.health;
-      const message = cell.message ? ` — ${md(cell.message)}` : '';
-      lines.push(`- ${mark} **${md(cell.name)}** ${md(idOf(resource))}: ${md(state)}${message}`);
-    }
+  for (const cell of resource.clusters) {
+    const mark = cellMark(cell, ready.get(cell.name) ?? false);
+    if (mark === '✅' || mark === '⛔') continue;
+    const state = isPropagationProblem(cell.propagation) || cell.propagation === 'PropagationUnknown' ? cell.propagation : cell.health;
+    const message = cell.message ? ` — ${md(cell.message)}` : '';
+    lines.push(`- ${mark} **${md(cell.name)}** ${md(idOf(resource))}: ${md(state)}${message}`);
   }
   return lines;
+}
+
+const attentionRank: readonly string[] = ['- ❌', '- ⚠️', '- 🗑', '- ⏳', '- ❔'];
+
+/** Problems first: failed or not propagated, then missing, terminating, in progress, unknown. */
+function rankOf(line: string): number {
+  const rank = attentionRank.findIndex((prefix) => line.startsWith(prefix));
+  return rank === -1 ? attentionRank.length : rank;
+}
+
+/** Not ready, then failed steps, then objects not propagated, then the rest; by name within each. */
+function clusterRank(cluster: ReportCluster): number {
+  if (!cluster.ready) return 0;
+  if ((cluster.failures ?? []).length > 0) return 1;
+  return cluster.counts.errors > 0 ? 2 : 3;
 }
 
 function clusterTable(clusters: readonly ReportCluster[], maxRows: number): string[] {
   if (clusters.length === 0) return ['No clusters.'];
   const header = ['Cluster', 'Ready', 'Objects', ...healthStatuses.map((status) => `${healthMarks[status]} ${status}`), 'Propagation errors', 'Message'];
   const lines = [row(header), row(header.map(() => '---'))];
-  for (const cluster of clusters.slice(0, maxRows)) {
+  const ordered = [...clusters].sort((a, b) => clusterRank(a) - clusterRank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const cluster of ordered.slice(0, maxRows)) {
     const counts = cluster.counts as unknown as Record<string, number>;
     const problems = Object.entries(counts)
       .filter(([key]) => key !== 'objects' && key !== 'errors' && !(healthStatuses as readonly string[]).includes(key))
@@ -269,9 +329,9 @@ function diagnosticText(diagnostic: ReportDiagnostic): string {
   return `${where}**${md(diagnostic.code)}**: ${md(diagnostic.message)}${about ? ` (${about})` : ''}`;
 }
 
-function bounded(lines: readonly string[], maxRows: number, what: string): string[] {
+function bounded(lines: readonly string[], maxRows: number, what: string, where = 'report.yaml lists them all'): string[] {
   if (lines.length <= maxRows) return [...lines];
-  return [...lines.slice(0, maxRows), '', `_Showing the first ${maxRows} of ${lines.length} ${what}; report.yaml lists them all._`];
+  return [...lines.slice(0, maxRows), '', `_Showing the first ${maxRows} of ${lines.length} ${what}; ${where}._`];
 }
 
 function isMemberAway(cell: ReportPlacement, clusterReady: boolean): boolean {

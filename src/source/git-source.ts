@@ -14,7 +14,9 @@
  *   reconcile. A `from` that is no longer in the clone (after a fresh clone) answers false: reconciling is the safe
  *   side.
  * - `commitReport(files, message)` writes `files` into the report folder on top of the remote tip as
- *   `gitfed <gitfed@localhost>`, only when a byte changes; other files in the folder are left alone. A rejected
+ *   `gitfed <gitfed@localhost>`, only when a byte changes; other files in the folder are left alone, except in
+ *   the sub-folders named in `options.replace` (the report's `details/`), whose content becomes exactly the
+ *   given files: a page no longer written is deleted, and a folder left empty is removed. A rejected
  *   push (someone pushed meanwhile: isomorphic-git's PushRejectedError 'not-fast-forward' before sending, or the
  *   server's GitPushError when the race is lost on the server) fetches the new tip, rebuilds the commit on it and
  *   pushes again, up to `maxPushAttempts`; never a merge, never a force. Nothing moves locally until a push
@@ -89,6 +91,11 @@ export interface SyncResult {
   transfer: 'none' | 'fetch' | 'clone';
 }
 
+export interface CommitReportOptions {
+  /** Sub-folders of the report folder that hold exactly the given files: any other file in them is deleted. */
+  replace?: readonly string[];
+}
+
 export interface CommitReportResult {
   /** False when the report folder already held these bytes (nothing was pushed). */
   committed: boolean;
@@ -104,7 +111,7 @@ export interface GitSource {
   sync(): Promise<SyncResult>;
   snapshot(revision: string): Promise<Snapshot>;
   onlyReportChanged(from: string, to: string): Promise<boolean>;
-  commitReport(files: ReadonlyMap<string, string>, message: string): Promise<CommitReportResult>;
+  commitReport(files: ReadonlyMap<string, string>, message: string, options?: CommitReportOptions): Promise<CommitReportResult>;
   /**
    * The commit whose manifests `tip` carries: the parent of a report commit this source made (same author, one
    * parent, only the report folder changed where that can be checked), else `tip` itself. After a restart the
@@ -457,8 +464,13 @@ export function createGitSource(options: GitSourceOptions, deps: GitSourceDeps):
     }
   }
 
-  async function commitReport(files: ReadonlyMap<string, string>, message: string): Promise<CommitReportResult> {
+  async function commitReport(files: ReadonlyMap<string, string>, message: string, options: CommitReportOptions = {}): Promise<CommitReportResult> {
     const leaves = new Map<string, Leaf>();
+    const replaced = (options.replace ?? []).map((folder) => {
+      const segments = checkRelative(folder, 'report sub-folder');
+      if (segments.length === 0) throw new GitfedError('UsageError', 'a replaced report sub-folder must name a folder, not the report folder');
+      return [...rootSegments, ...reportSegments, ...segments].join('/');
+    });
     for (const [file, text] of files) {
       const segments = checkRelative(file, 'report file');
       if (segments.length === 0 || segments.some((s) => s.startsWith('.git'))) {
@@ -474,7 +486,7 @@ export function createGitSource(options: GitSourceOptions, deps: GitSourceDeps):
 
     for (let attempt = 1; ; attempt += 1) {
       const baseCommit = (await git.readCommit({ fs, gitdir, cache, oid: base })).commit;
-      const tree = await writeFilesIntoTree(objects(), baseCommit.tree, leaves);
+      const tree = await writeFilesIntoTree(objects(), baseCommit.tree, leaves, replaced);
       if (tree === baseCommit.tree) {
         logger.debug({ revision: base }, 'report unchanged; nothing to commit');
         return { committed: false, revision: base };
@@ -547,7 +559,7 @@ export function createGitSource(options: GitSourceOptions, deps: GitSourceDeps):
     snapshot: (revision) => exclusive(() => snapshot(revision)),
     onlyReportChanged: (from, to) => exclusive(() => onlyReportChanged(from, to)),
     manifestsRevision: (tip) => exclusive(() => manifestsRevision(tip)),
-    commitReport: (files, message) => exclusive(() => commitReport(files, message)),
+    commitReport: (files, message, options) => exclusive(() => commitReport(files, message, options)),
   };
 }
 
@@ -557,24 +569,30 @@ interface Leaf {
 }
 
 /**
- * The tree `base` with `leaves` (repository path → blob) written in; returns `base` itself, writing nothing, when
- * every leaf is already there with the same bytes.
+ * The tree `base` with `leaves` (repository path → blob) written in, and each folder of `replace` holding exactly
+ * its leaves (others deleted; a folder left empty removed); returns `base` itself, writing nothing, when every
+ * leaf is already there with the same bytes and nothing is deleted.
  */
-async function writeFilesIntoTree(repo: GitObjects, base: string, leaves: ReadonlyMap<string, Leaf>): Promise<string> {
-  interface Folder { folders: Map<string, Folder>; files: Map<string, Leaf> }
-  const root: Folder = { folders: new Map(), files: new Map() };
-  for (const [file, leaf] of leaves) {
-    const segments = file.split('/');
+async function writeFilesIntoTree(repo: GitObjects, base: string, leaves: ReadonlyMap<string, Leaf>, replace: readonly string[] = []): Promise<string> {
+  interface Folder { folders: Map<string, Folder>; files: Map<string, Leaf>; replace: boolean }
+  const root: Folder = { folders: new Map(), files: new Map(), replace: false };
+  const folderAt = (segments: readonly string[]): Folder => {
     let folder = root;
-    for (const segment of segments.slice(0, -1)) {
+    for (const segment of segments) {
       let child = folder.folders.get(segment);
-      if (!child) folder.folders.set(segment, (child = { folders: new Map(), files: new Map() }));
+      if (!child) folder.folders.set(segment, (child = { folders: new Map(), files: new Map(), replace: false }));
       folder = child;
     }
-    folder.files.set(segments[segments.length - 1]!, leaf);
+    return folder;
+  };
+  for (const path of replace) folderAt(path.split('/')).replace = true;
+  for (const [file, leaf] of leaves) {
+    const segments = file.split('/');
+    folderAt(segments.slice(0, -1)).files.set(segments[segments.length - 1]!, leaf);
   }
 
-  const write = async (treeOid: string | undefined, folder: Folder): Promise<string | undefined> => {
+  /** The folder's new tree; undefined when it holds nothing (then its entry goes). */
+  const write = async (treeOid: string | undefined, folder: Folder, replacing: boolean): Promise<string | undefined> => {
     const entries = new Map<string, TreeEntry>();
     if (treeOid) {
       for (const entry of (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: treeOid })).tree) {
@@ -582,6 +600,13 @@ async function writeFilesIntoTree(repo: GitObjects, base: string, leaves: Readon
       }
     }
     let changed = treeOid === undefined;
+    if (replacing) {
+      for (const name of [...entries.keys()]) {
+        if (folder.files.has(name) || folder.folders.has(name)) continue;
+        entries.delete(name);
+        changed = true;
+      }
+    }
     for (const [name, leaf] of folder.files) {
       const existing = entries.get(name);
       if (existing?.type === 'blob' && existing.mode === FILE_MODE && existing.oid === leaf.oid) continue;
@@ -592,15 +617,23 @@ async function writeFilesIntoTree(repo: GitObjects, base: string, leaves: Readon
     for (const [name, child] of folder.folders) {
       const existing = entries.get(name);
       const existingTree = existing?.type === 'tree' ? existing.oid : undefined;
-      const written = await write(existingTree, child);
-      if (written === existingTree && existingTree !== undefined) continue;
-      entries.set(name, { mode: TREE_MODE, path: name, oid: written!, type: 'tree' });
+      const written = await write(existingTree, child, replacing || child.replace);
+      if (written === undefined) {
+        if (existing) {
+          entries.delete(name);
+          changed = true;
+        }
+        continue;
+      }
+      if (written === existingTree) continue;
+      entries.set(name, { mode: TREE_MODE, path: name, oid: written, type: 'tree' });
       changed = true;
     }
+    if (entries.size === 0) return undefined;
     if (!changed) return treeOid;
     return git.writeTree({ fs: repo.fs, gitdir: repo.gitdir, tree: [...entries.values()] });
   };
-  return (await write(base, root))!;
+  return (await write(base, root, false)) ?? base;
 }
 
 function isPushRejection(err: unknown): boolean {

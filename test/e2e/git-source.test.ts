@@ -335,6 +335,37 @@ describe('GitSource report commit', () => {
     expect(await source.onlyReportChanged(applied, second.revision)).toBe(true);
   });
 
+  it('replaces the detail folder whole: new pages written, pages no longer given deleted, the same pages commit nothing', async () => {
+    const repo = await seeded({ 'deploy/app.yaml': 'kind: A\n', 'deploy/status/keep.txt': 'a human file\n' });
+    const http = recordingHttp();
+    const source = sourceFor(repo.url, http, { dir: await tempDir('cache'), path: 'deploy' });
+    const { revision: applied } = await source.sync();
+    const pages = (names: string[], text = 'page') => new Map([...report('big\n'), ...names.map((name): [string, string] => [`details/${name}`, `${text} ${name}\n`])]);
+    const replace = { replace: ['details'] };
+    const listed = async (revision: string) => (await bare(repo, 'ls-tree', '-r', '--name-only', revision, 'deploy/status/')).split('\n').filter((line) => line !== '');
+
+    const first = await source.commitReport(pages(['team-a.md', 'team-a_2.md', 'team-b.md', '_index.md']), 'gitfed: status report', replace);
+    expect(first.committed).toBe(true);
+    expect(await listed(first.revision)).toEqual([
+      'deploy/status/README.md', 'deploy/status/details/_index.md', 'deploy/status/details/team-a.md', 'deploy/status/details/team-a_2.md',
+      'deploy/status/details/team-b.md', 'deploy/status/keep.txt', 'deploy/status/report.yaml',
+    ]);
+    expect(await source.commitReport(pages(['team-a.md', 'team-a_2.md', 'team-b.md', '_index.md']), 'gitfed: status report', replace)).toEqual({ committed: false, revision: first.revision });
+
+    // team-a shrank to one page and team-b left Git: their old pages go; the human file outside details/ stays.
+    const second = await source.commitReport(pages(['team-a.md', '_index.md'], 'smaller'), 'gitfed: status report', replace);
+    expect(second.committed).toBe(true);
+    expect(await listed(second.revision)).toEqual(['deploy/status/README.md', 'deploy/status/details/_index.md', 'deploy/status/details/team-a.md', 'deploy/status/keep.txt', 'deploy/status/report.yaml']);
+    expect(await bare(repo, 'show', `${second.revision}:deploy/status/details/team-a.md`)).toBe('smaller team-a.md');
+
+    // Back to a small fleet: no pages at all, so the folder goes.
+    const third = await source.commitReport(report('big\n'), 'gitfed: status report', replace);
+    expect(third.committed).toBe(true);
+    expect(await listed(third.revision)).toEqual(['deploy/status/README.md', 'deploy/status/keep.txt', 'deploy/status/report.yaml']);
+    expect(await source.commitReport(report('big\n'), 'gitfed: status report', replace)).toEqual({ committed: false, revision: third.revision });
+    expect(await source.onlyReportChanged(applied, third.revision)).toBe(true);
+  });
+
   it('tells a report-only commit from a manifest change', async () => {
     const repo = await seeded({ 'app.yaml': 'kind: A\n' });
     const http = recordingHttp();

@@ -11,6 +11,7 @@ import type { CliContext } from '../context.ts';
 import { splitDiagnostics, writeDiagnostics } from '../format-diagnostics.ts';
 import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 import { parseDuration } from '../parse-duration.ts';
+import { startProgress } from '../progress-display.ts';
 
 interface ApplyFlags extends MemberSourceFlags {
   repo: string;
@@ -70,6 +71,8 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
         { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000) }, ...(credentials ? { credentials } : {}) },
         { logger: ctx.logger },
       );
+      // Live progress on stderr, only on a terminal and never with -o json (cli/progress-display.ts).
+      const progress = startProgress(ctx, { output: flags.output, members: Object.keys(rendered.clusters) });
       try {
         const report = await applyAll(rendered, model.clusters, connections, {
           instance: flags.instance,
@@ -78,7 +81,8 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
           conflicts: flags.conflicts,
           deletionGuard: defaultDeletionGuard,
           allowMassDeletion: flags.allowMassDeletion ?? false,
-        });
+          ...(progress ? { onProgress: progress.sink } : {}),
+        }).finally(() => progress?.finish());
         const failures = memberFailureDiagnostics(report);
         writeDiagnostics(ctx.stderr, failures, flags.repo);
         let healthy = true;

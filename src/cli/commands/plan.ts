@@ -16,6 +16,7 @@ import type { CliContext } from '../context.ts';
 import { writeDiagnostics } from '../format-diagnostics.ts';
 import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 import { render } from '../../render/render.ts';
+import { startProgress } from '../progress-display.ts';
 
 interface PlanFlags extends MemberSourceFlags {
   repo: string;
@@ -110,6 +111,7 @@ something changes (and for usage errors).`,
             { kubeconfig: flags.kubeconfig, ...(credentials ? { credentials } : {}) },
             { logger: ctx.logger },
           );
+          const progress = startProgress(ctx, { output: flags.output, members: Object.keys(head.clusters) });
           try {
             const report = await applyAll(
               head,
@@ -122,8 +124,9 @@ something changes (and for usage errors).`,
                 conflicts: 'force',
                 deletionGuard: defaultDeletionGuard,
                 allowMassDeletion: false,
+                ...(progress ? { onProgress: progress.sink } : {}),
               },
-            );
+            ).finally(() => progress?.finish());
             plan = withLive(plan, report.clusters, redactor.text);
             unreachable = Object.values(report.clusters).some((member) => !member.reachable);
           } finally {

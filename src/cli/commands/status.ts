@@ -7,6 +7,7 @@ import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
 import { render } from '../../render/render.ts';
 import { loadRepo } from '../../source/load-repo.ts';
 import type { CliContext } from '../context.ts';
+import { startProgress } from '../progress-display.ts';
 import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
@@ -24,7 +25,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const rendered = render(model, { instance: flags.instance });
       const connections = await connectMembers(model.clusters.map((c) => c.name), { kubeconfig: flags.kubeconfig, ...(credentials ? { credentials } : {}) }, { logger: ctx.logger });
       try {
-        const status = await readLiveStatus(rendered, connections, { instance: flags.instance, now: new Date().toISOString() });
+        const progress = startProgress(ctx, { output: flags.output, members: Object.keys(rendered.clusters) });
+        const status = await readLiveStatus(rendered, connections, {
+          instance: flags.instance,
+          now: new Date().toISOString(),
+          ...(progress ? { onProgress: progress.sink } : {}),
+        }).finally(() => progress?.finish());
         // With a Rollout: its state as saved in the members (docs/rollouts.md).
         const rollout = model.rollout ? (await readRolloutState(connections, flags.instance)).stored?.state : undefined;
         if (flags.output === 'json') {

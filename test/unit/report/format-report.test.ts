@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import fc from 'fast-check';
+import { parse, stringify } from 'yaml';
 import { buildReport, type ReportPlacement, type ReportResource, type StatusReport } from '../../../src/report/build-report.ts';
 import { cellMark, escapeMarkdown, formatReportMarkdown } from '../../../src/report/format-report-markdown.ts';
-import { formatReportYaml } from '../../../src/report/format-report-yaml.ts';
+import { formatReportYaml, formatYaml, yamlOptions } from '../../../src/report/format-report-yaml.ts';
 import { goodRevision, quickstartInput } from './report-inputs.ts';
 
 function emptyReport(overrides: Partial<StatusReport> = {}): StatusReport {
@@ -157,5 +158,35 @@ describe('formatReportYaml', () => {
     expect(yaml.split('\n').filter((line) => /^\w/.test(line)).map((line) => line.split(':')[0])).toEqual([
       'apiVersion', 'kind', 'source', 'summary', 'clusters', 'resources', 'replicaSplits', 'drift', 'pruning', 'errors', 'warnings',
     ]);
+  });
+});
+
+describe('formatYaml (the writer behind report.yaml)', () => {
+  // Strings that need quoting in one YAML version or another, and the characters that decide it.
+  const tricky = ['', 'no', 'Yes', 'on', 'OFF', 'y', 'null', '~', '0123', '1e3', '1:20', '0x1F', '.inf', '-', '- a', '? x', 'a: b', 'a #b', '#c', "it's", '"q"', '@x', '`x`', '[a]', '{a}', '*a', '&a', '!t', '%p', '|', '>', ' lead', 'trail ', 'ünï', '🙂'];
+  const text = fc.oneof(
+    fc.constantFrom(...tricky),
+    fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '-', '.', '/', '_', ':', ' ', '#', "'", '"', ',', '[', '{', '&', '*', '!', '?', '\t', 'é', '\\') }),
+  );
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.double({ noNaN: false }), fc.boolean(), fc.constant(null), tie('list'), tie('map')),
+    list: fc.array(tie('any'), { maxLength: 4 }),
+    map: fc.dictionary(text, tie('any'), { maxKeys: 4 }),
+  })).any;
+
+  it('writes what the yaml library writes with the report options, byte for byte, for any JSON-shaped value without line breaks', () => {
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(formatYaml(input)).toBe(stringify(input, yamlOptions));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a string with a line break double-quoted on one line, and it reads back the same', () => {
+    const input = { message: 'first\nsecond', list: ['a\r\nb'] };
+    const yaml = formatYaml(input);
+    expect(yaml.split('\n').filter((line) => line !== '')).toHaveLength(3);
+    expect(parse(yaml)).toEqual(input);
   });
 });
