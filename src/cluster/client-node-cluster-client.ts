@@ -19,7 +19,8 @@
  * (plain token over a publicly trusted certificate) gets no dispatcher from client-node; the client opens a plain
  * keep-alive pool of its own then.
  *
- * Every attempt goes through the member's rate limiter (rate-limit.ts), has a deadline (30 s; the probe 3 s) and
+ * Every attempt goes through the member's rate limiter (rate-limit.ts), then the fleet's fair bound when one is
+ * given (fleet-limits.ts: shared by every member client of the process, counted on the wire), has a deadline (30 s; the probe 3 s) and
  * is retried per retry.ts. Requests are logged at debug (method, path, status, ms, attempt), never bodies or
  * headers; error messages from Secret writes are scrubbed of the Secret's values.
  */
@@ -43,6 +44,7 @@ import {
   type RequestStats,
   type ResourceScope,
 } from './cluster-client.ts';
+import type { FleetLimits } from './fleet-limits.ts';
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { defaultRetryPolicy, parseRetryAfter, withRetry, type AttemptOutcome, type RetryPolicy, type Settled } from './retry.ts';
 
@@ -58,6 +60,12 @@ export interface ClientNodeClusterClientOptions {
   /** Deadline of `probe()`; 3 s. */
   probeTimeoutMs?: number;
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * The bound shared by every member client of the process (fleet-limits.ts): a request takes its member's slot,
+   * then a fleet slot in the member's turn. Its per-member bound is this client's `maxConcurrent` unless
+   * `rateLimit` sets one. Without it the client is bound only by its own limiter (one-off admin clients).
+   */
+  fleet?: FleetLimits;
   retry?: Partial<RetryPolicy>;
   /** A discovery miss re-reads the group version at most this often; `invalidateDiscovery()` always does. 1 s. */
   discoveryMissRefreshMs?: number;
@@ -143,6 +151,7 @@ class ClientNodeClusterClient implements ClusterClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #limiter: RateLimiter;
+  readonly #fleet: FleetLimits | undefined;
   readonly #stats: RequestStats = { reads: 0, writes: 0, dryRuns: 0, discovery: 0 };
   #discovery = new Map<string, Promise<GroupVersionResources>>();
   #pool: Dispatcher | undefined;
@@ -166,7 +175,9 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#now = deps.now ?? (() => performance.now());
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = deps.random ?? Math.random;
-    this.#limiter = createRateLimiter({ ...defaultRateLimit, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
+    this.#fleet = options.fleet;
+    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight } : {};
+    this.#limiter = createRateLimiter({ ...defaultRateLimit, ...memberBound, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
   }
 
   async apply(object: KubeObject, request: ApplyRequest = {}): Promise<KubeObject> {
@@ -402,7 +413,7 @@ class ClientNodeClusterClient implements ClusterClient {
   #send(call: Call): Promise<Reply> {
     const policy = call.retry ? this.#retry : { ...this.#retry, maxAttempts: 1 };
     return withRetry(
-      (attempt) => this.#limiter.run(() => this.#sendOnce(call, attempt)),
+      (attempt) => this.#limiter.run(() => (this.#fleet ? this.#fleet.limiter.run(this.cluster, () => this.#sendOnce(call, attempt)) : this.#sendOnce(call, attempt))),
       (settled) => this.#outcomeOf(settled),
       policy,
       {
@@ -469,6 +480,7 @@ class ClientNodeClusterClient implements ClusterClient {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${call.timeoutMs} ms`, 'TimeoutError')), call.timeoutMs);
     const signal = deadline.signal;
+    this.#fleet?.gauge.enter(this.cluster);
     try {
       const sent = this.#pool.request({
         origin: url.origin,
@@ -494,6 +506,7 @@ class ClientNodeClusterClient implements ClusterClient {
       throw new ClusterRequestError(this.cluster, null, reason, message, { cause: err });
     } finally {
       clearTimeout(timer);
+      this.#fleet?.gauge.leave(this.cluster);
     }
   }
 

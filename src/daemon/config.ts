@@ -4,6 +4,7 @@
  * (`npm run docs:config`) and a test keeps it in step.
  */
 import { z } from 'zod';
+import { defaultFleetLimits } from '../cluster/fleet-limits.ts';
 
 const duration = z
   .string()
@@ -34,6 +35,8 @@ export const configSchema = z.object({
   leaseDuration: duration.default('15s').describe('with coordinationContext: how long a Lease holds without renewal (client-go\'s default)'),
   leaseRenewInterval: duration.default('5s').describe('with coordinationContext: how often a replica renews its Leases; it stops writing to members when no renew succeeded for leaseDuration minus this'),
   leaseRetryInterval: duration.default('2s').describe('with coordinationContext: how often a replica reads the Leases of the others (joins, departures, handoffs)'),
+  maxRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.maxInFlight).describe('requests in flight at once across every member: one bound the members share, served in turn so a slow or hung member neither stalls nor starves the others (docs/deploy.md, "Sizing")'),
+  memberRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.memberInFlight).describe('requests in flight at once to one member; a member never holds more than half of maxRequestsInFlight either'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
 });
 

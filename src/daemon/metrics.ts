@@ -1,5 +1,6 @@
 /** The daemon's Prometheus metrics, on a registry of its own (never the global one), so tests can read them. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { InFlightCount } from '../cluster/fleet-limits.ts';
 
 export interface DaemonMetrics {
   registry: Registry;
@@ -20,9 +21,13 @@ export interface DaemonMetrics {
   leaseRenewDuration: Histogram<'lease'>;
   leaseRenewFailures: Counter<'lease'>;
   memberWrites: Counter<'cluster'>;
+  /** Requests to members on the wire now, and the most at once since start (read from the shared gauge). */
+  requestsInFlight: Gauge;
+  requestsInFlightPeak: Gauge;
 }
 
-export function createMetrics(): DaemonMetrics {
+/** `inFlight`: the member clients' shared count (cluster/fleet-limits.ts), read at each scrape. */
+export function createMetrics(sources: { inFlight?: () => InFlightCount } = {}): DaemonMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gitfed_process_' });
   const registers = [registry];
@@ -100,6 +105,22 @@ export function createMetrics(): DaemonMetrics {
       help: 'Persisting requests (apply, create, replace, patch, delete) this replica sent to each member (with coordination on).',
       labelNames: ['cluster'],
       registers,
+    }),
+    requestsInFlight: new Gauge({
+      name: 'gitfed_requests_in_flight',
+      help: 'Requests to members sent and not yet answered, across every member (bounded by maxRequestsInFlight).',
+      registers,
+      collect() {
+        if (sources.inFlight) this.set(sources.inFlight().now);
+      },
+    }),
+    requestsInFlightPeak: new Gauge({
+      name: 'gitfed_requests_in_flight_peak',
+      help: 'The most requests to members that were in flight at once since the process started.',
+      registers,
+      collect() {
+        if (sources.inFlight) this.set(sources.inFlight().peak);
+      },
     }),
   };
 }
