@@ -156,6 +156,8 @@ class ClientNodeClusterClient implements ClusterClient {
   #discovery = new Map<string, Promise<GroupVersionResources>>();
   #pool: Dispatcher | undefined;
   #closed = false;
+  /** When a request (not the probe) last reached its deadline unanswered. */
+  #timedOutAt: number | undefined;
 
   constructor(options: ClientNodeClusterClientOptions, deps: ClusterClientDeps) {
     this.cluster = options.cluster;
@@ -412,8 +414,13 @@ class ClientNodeClusterClient implements ClusterClient {
 
   #send(call: Call): Promise<Reply> {
     const policy = call.retry ? this.#retry : { ...this.#retry, maxAttempts: 1 };
+    const queuedAt = this.#now();
+    const admitted = (attempt: number) => {
+      this.#failFastAfterTimeout(call, queuedAt);
+      return this.#sendOnce(call, attempt);
+    };
     return withRetry(
-      (attempt) => this.#limiter.run(() => (this.#fleet ? this.#fleet.limiter.run(this.cluster, () => this.#sendOnce(call, attempt)) : this.#sendOnce(call, attempt))),
+      (attempt) => this.#limiter.run(() => (this.#fleet ? this.#fleet.limiter.run(this.cluster, () => admitted(attempt)) : admitted(attempt))),
       (settled) => this.#outcomeOf(settled),
       policy,
       {
@@ -422,6 +429,22 @@ class ClientNodeClusterClient implements ClusterClient {
         onRetry: ({ attempt, delayMs, outcome }) =>
           this.#log.debug({ method: call.method, path: call.path, status: outcome.status, attempt, delayMs }, 'retrying request'),
       },
+    );
+  }
+
+  /**
+   * A request that waited for a slot while an earlier one reached its deadline unanswered is not sent: the member
+   * is not answering, and sending it would cost another full deadline (the queue behind a hung member would
+   * otherwise drain one deadline per slot-full). Requests made after that moment are sent again, so the next
+   * pass tries the member afresh. The probe's shorter deadline does not count: a busy member may miss it.
+   */
+  #failFastAfterTimeout(call: Call, queuedAt: number): void {
+    if (call.purpose === 'probe' || this.#timedOutAt === undefined || this.#timedOutAt < queuedAt) return;
+    throw new ClusterRequestError(
+      this.cluster,
+      null,
+      'Timeout',
+      `${this.cluster} did not answer an earlier request within ${this.#timeoutMs} ms; ${call.method} ${call.path} was not sent`,
     );
   }
 
@@ -498,6 +521,7 @@ class ClientNodeClusterClient implements ClusterClient {
     } catch (err) {
       const ms = Math.round(this.#now() - started);
       const timedOut = isTimeout(err);
+      if (timedOut && call.purpose !== 'probe') this.#timedOutAt = this.#now();
       const reason = timedOut ? 'Timeout' : 'Unreachable';
       this.#log.debug({ method: call.method, path: where, status: null, reason, ms, attempt }, 'request');
       const message = timedOut
