@@ -23,7 +23,7 @@ const memberCount = Number(values.members);
 const maxReplicas = Number(values['max-replicas']);
 const members = Array.from({ length: memberCount }, (_, i) => `member-${String(i).padStart(4, '0')}`);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `gitfed-${i}`);
-const timing = { durationSeconds: 15, renewIntervalMs: 5_000, retryIntervalMs: 2_000 };
+const timing = { durationSeconds: 15, renewIntervalMs: 5_000, retryIntervalMs: 2_000, collectAfterMs: 600_000 };
 const logger = pino({ level: 'silent' });
 
 function balance(assignment: Map<string, string[]>): number {

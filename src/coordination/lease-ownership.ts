@@ -21,6 +21,10 @@
  *    released or expired (transitions + 1, acquireTime now); otherwise follow its holder.
  * 7. Times in Lease records are MicroTime: RFC 3339 with exactly six fractional digits (the API server refuses
  *    the three that Date#toISOString gives).
+ * 8. Leftovers of replicas gone for good are the leader's to delete, judged on its own clock like expiry: a
+ *    replica Lease released or expired for `collectAfterMs` longer than its duration, and a status whose replica
+ *    has had no Lease at all for `collectAfterMs` (a replica that released its Lease on SIGTERM leaves its status
+ *    for the report of the revision it applied). A replica that comes back simply writes both again.
  */
 import { assignMembers } from './assign-members.ts';
 
@@ -175,6 +179,45 @@ export function releasedLeaderLease(record: LeaseRecord, now: number): LeaseReco
   return { ...record, holder: '', durationSeconds: 1, renewTime: microTime(now) };
 }
 
+export interface Leftovers {
+  /** Names of replica Leases to delete. */
+  leases: string[];
+  /** Replicas whose status to delete. */
+  statuses: string[];
+  /** Replica → local ms since which it has a status but no Lease (carried to the next call). */
+  orphanedSince: Map<string, number>;
+}
+
+/** Rule 8. */
+export function findLeftovers(input: {
+  self: string;
+  observed: ReadonlyMap<string, ObservedLease>;
+  /** Replicas with a status stored. */
+  publishers: readonly string[];
+  orphanedSince: ReadonlyMap<string, number>;
+  now: number;
+  collectAfterMs: number;
+}): Leftovers {
+  const replicaLeases = [...input.observed.values()].filter((lease) => lease.record.role === 'replica');
+  const leases = replicaLeases
+    .filter(({ record, observedAt }) => {
+      if (record.holder === input.self) return false;
+      const goneAt = record.holder === '' ? observedAt : observedAt + record.durationSeconds * 1000;
+      return input.now >= goneAt + input.collectAfterMs;
+    })
+    .map((lease) => lease.record.name)
+    .sort();
+  const holders = new Set(replicaLeases.filter((lease) => !leases.includes(lease.record.name)).map((lease) => lease.record.holder));
+  const orphanedSince = new Map<string, number>();
+  for (const replica of input.publishers) {
+    if (replica === input.self || holders.has(replica)) continue;
+    orphanedSince.set(replica, input.orphanedSince.get(replica) ?? input.now);
+  }
+  const statuses = [...orphanedSince].filter(([, since]) => input.now >= since + input.collectAfterMs).map(([replica]) => replica).sort();
+  for (const replica of statuses) orphanedSince.delete(replica);
+  return { leases, statuses, orphanedSince };
+}
+
 /** Rule 7: local ms → MicroTime (`2026-12-03T12:00:00.123000Z`). */
 export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -202,6 +245,7 @@ export function leaderLeaseName(instance: string): string {
 export function replicaIdProblem(instance: string, replica: string): string | undefined {
   if (!replicaIdPattern.test(replica)) return `replica id "${replica}" must be lowercase letters, digits and '-' (an RFC 1123 label)`;
   if (replica === 'leader') return 'replica id "leader" is taken by the leader Lease';
+  if (replica.length > 63) return `replica id "${replica}" is longer than 63 characters (it labels the replica's status)`;
   if (replicaLeaseName(instance, replica).length > 253) return `replica id "${replica}" makes a Lease name longer than 253 characters`;
   return undefined;
 }

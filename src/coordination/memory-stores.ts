@@ -65,6 +65,14 @@ export function createMemoryCoordination(): MemoryCoordination {
         check();
         return [...statuses.values()].map((status) => structuredClone(status));
       },
+      async publishers() {
+        check();
+        return [...statuses.keys()].sort();
+      },
+      async remove(gone) {
+        check();
+        statuses.delete(gone);
+      },
     }),
     records: () => [...leases.values()],
     get down() {

@@ -34,6 +34,7 @@ export const configSchema = z.object({
   replicaId: z.string().optional().describe('with coordinationContext: this replica\'s name in its Lease `gitfed-<instance>-<replica-id>` (default: the host name, which is the pod name in a pod)'),
   leaseDuration: duration.default('15s').describe('with coordinationContext: how long a Lease holds without renewal (client-go\'s default)'),
   leaseRenewInterval: duration.default('5s').describe('with coordinationContext: how often a replica renews its Leases; it stops writing to members when no renew succeeded for leaseDuration minus this'),
+  leaseCleanupAfter: duration.default('10m').describe('with coordinationContext: the leader deletes the Lease and member status of a replica gone (Lease expired, or released and its status unclaimed) this long'),
   leaseRetryInterval: duration.default('2s').describe('with coordinationContext: how often a replica reads the Leases of the others (joins, departures, handoffs)'),
   maxRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.maxInFlight).describe('requests in flight at once across every member: one bound the members share, served in turn so a slow or hung member neither stalls nor starves the others (docs/deploy.md, "Sizing")'),
   memberRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.memberInFlight).describe('requests in flight at once to one member; a member never holds more than half of maxRequestsInFlight either'),

@@ -15,6 +15,7 @@ import type { ClusterClient } from '../cluster/cluster-client.ts';
 import type { MemberConnection } from '../cluster/connect-members.ts';
 import {
   decideOwnership,
+  findLeftovers,
   isExpired,
   isFresh,
   leaderLeaseName,
@@ -78,6 +79,8 @@ export interface CoordinatorOptions {
   durationSeconds: number;
   renewIntervalMs: number;
   retryIntervalMs: number;
+  /** The leader deletes Leases and statuses of replicas gone this long (lease-ownership.ts rule 8). */
+  collectAfterMs: number;
 }
 
 export interface CoordinatorDeps {
@@ -114,6 +117,8 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
   const listeners: (() => void)[] = [];
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let orphanedSince = new Map<string, number>();
+  let collectedAt: number | undefined;
 
   const fresh = () => !stopped && isFresh(lastRenewAt, now(), timings);
   const mayWrite = (member: string) => fresh() && writable.has(member);
@@ -166,6 +171,7 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
       }
     }
     await leaderTick();
+    await collectLeftovers();
     staleCheck();
     reportHandoffs(before, decision.waiting.length);
     deps.metrics.membersOwned.set(fresh() ? writable.size : 0);
@@ -205,6 +211,22 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     deps.metrics.leader.set(1);
   }
 
+  /** The leader deletes what replicas gone for good left behind, once per renew interval at most. */
+  async function collectLeftovers(): Promise<void> {
+    if (!isLeader() || (collectedAt !== undefined && now() - collectedAt < options.renewIntervalMs)) return;
+    collectedAt = now();
+    const publishers = await timed('cleanup', () => deps.statuses.publishers());
+    if (!publishers.ok) return;
+    const leftovers = findLeftovers({ self: options.replicaId, observed, publishers: publishers.value, orphanedSince, now: now(), collectAfterMs: options.collectAfterMs });
+    orphanedSince = leftovers.orphanedSince;
+    for (const name of leftovers.leases) {
+      if ((await timed('cleanup', () => deps.leases.delete(name))).ok) logger.info({ lease: name }, 'deleted the Lease of a replica gone for good');
+    }
+    for (const replica of leftovers.statuses) {
+      if ((await timed('cleanup', () => deps.statuses.remove(replica))).ok) logger.info({ gone: replica }, 'deleted the member status of a replica gone for good');
+    }
+  }
+
   /** Rule 5: a replica that could not renew in time writes nothing and says so once. */
   function staleCheck(): void {
     if (isFresh(lastRenewAt, now(), timings) || stopped) return;
@@ -230,7 +252,7 @@ export function createCoordinator(options: CoordinatorOptions, deps: Coordinator
     }
   }
 
-  async function timed<T>(lease: 'list' | 'replica' | 'leader', work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  async function timed<T>(lease: 'list' | 'replica' | 'leader' | 'cleanup', work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
     const end = deps.metrics.leaseRenewDuration.startTimer({ lease });
     try {
       return { ok: true, value: await work() };

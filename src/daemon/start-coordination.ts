@@ -42,7 +42,7 @@ export async function startCoordination(
   const client = await coordinationClient(config, deps);
   const stores = { namespace: config.coordinationNamespace, instance: config.instance };
   const coordinator = createCoordinator(
-    { instance: config.instance, replicaId, durationSeconds: Math.round(durationMs / 1000), renewIntervalMs, retryIntervalMs },
+    { instance: config.instance, replicaId, durationSeconds: Math.round(durationMs / 1000), renewIntervalMs, retryIntervalMs, collectAfterMs: parseDuration(config.leaseCleanupAfter) },
     { leases: createLeaseStore(client, stores), statuses: createStatusStore(client, { ...stores, replica: replicaId }), metrics: deps.metrics, logger: deps.logger },
   );
   deps.logger.info({ replica: replicaId, context: config.coordinationContext, namespace: config.coordinationNamespace }, 'replicas share the members through Leases');

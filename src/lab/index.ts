@@ -10,8 +10,8 @@ export { stopMemberApiserver, startMemberApiserver } from './member-apiserver.ts
 export type { StopApiserverResult, StartApiserverResult } from './member-apiserver.ts';
 export { labStatus, formatLabStatus } from './lab-status.ts';
 export type { LabState, LabStatus, MemberStatus, ProcessStatus } from './lab-status.ts';
-export { readLabInfo, gitRepoUrl } from './lab-info.ts';
-export type { LabInfo, LabMember, LabGit } from './lab-info.ts';
+export { readLabInfo, gitRepoUrl, labProfiles, profileOf } from './lab-info.ts';
+export type { LabInfo, LabMember, LabGit, LabProfile } from './lab-info.ts';
 export { labPaths } from './lab-paths.ts';
 export type { LabPaths } from './lab-paths.ts';
 export { resolveLabBinaries, buildScript } from './binaries.ts';

@@ -21,7 +21,17 @@ export interface LabGit {
   password: string;
 }
 
+/**
+ * full: every member runs kube-apiserver, kube-controller-manager, kube-scheduler and kwok with fake nodes, so
+ * workloads really roll out. api: every member is only a kube-apiserver on the shared etcd — for scale runs where
+ * objects need not roll out (no Pods, no EndpointSlices, no garbage collection, Namespaces never finish deleting).
+ */
+export type LabProfile = 'full' | 'api';
+export const labProfiles: readonly LabProfile[] = ['full', 'api'];
+
 export interface LabInfo {
+  /** Absent in a lab.json written before profiles existed: those labs are `full`. */
+  profile?: LabProfile;
   members: LabMember[];
   /** Absolute path of the kubeconfig with one context per member. */
   kubeconfig: string;
@@ -52,6 +62,10 @@ export async function writeLabInfo(dir: string, info: LabInfo): Promise<void> {
   const file = labPaths(dir).labJson;
   await writeFile(`${file}.tmp`, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   await rename(`${file}.tmp`, file);
+}
+
+export function profileOf(info: LabInfo): LabProfile {
+  return info.profile ?? 'full';
 }
 
 /** `<base URL>/<name>.git`, the address of one lab repository. */

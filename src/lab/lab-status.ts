@@ -3,7 +3,7 @@
  * each member's kube-apiserver answers /readyz. `gitfed lab status`, idempotent `up` and the tests all ask this.
  */
 import { kubeRequest } from './kube-request.ts';
-import { readLabInfo, type LabInfo } from './lab-info.ts';
+import { profileOf, readLabInfo, type LabInfo } from './lab-info.ts';
 import { labPaths } from './lab-paths.ts';
 import { pkiFiles, readAdminCredentials } from './pki.ts';
 import { isRecordAlive, readProcessRecords, readRssKiB, type ProcessRecord } from './processes.ts';
@@ -21,6 +21,8 @@ export interface MemberStatus {
   server: string;
   /** /readyz answered 200 (only probed when asked and the lab runs). */
   ready?: boolean;
+  /** Resident memory of the member's own processes that are alive (the shared etcd and Git server not included). */
+  rssKiB?: number;
 }
 
 export interface LabStatus {
@@ -48,7 +50,11 @@ export async function labStatus(dir: string, options: { probe?: boolean } = {}):
         : info && aliveCount === processes.length
           ? 'running'
           : 'degraded';
-  let members: MemberStatus[] = (info?.members ?? []).map((m) => ({ name: m.name, server: m.server }));
+  let members: MemberStatus[] = (info?.members ?? []).map((m) => {
+    const own = processes.filter((p) => p.member === m.name && p.rssKiB !== undefined);
+    const rssKiB = own.reduce((total, p) => total + (p.rssKiB ?? 0), 0);
+    return { name: m.name, server: m.server, ...(own.length > 0 ? { rssKiB } : {}) };
+  });
   if (options.probe && info && state !== 'stopped') {
     const credentials = await readAdminCredentials(pkiFiles(paths.pki));
     members = await Promise.all(
@@ -67,11 +73,18 @@ export async function labStatus(dir: string, options: { probe?: boolean } = {}):
 
 /** A fixed-width table of the status for people. */
 export function formatLabStatus(status: LabStatus): string {
-  const lines = [`lab ${status.dir}: ${status.state}`];
+  const profile = status.info ? `, profile ${profileOf(status.info)}` : '';
+  const lines = [`lab ${status.dir}: ${status.state}${profile}`];
   if (status.info) {
     for (const m of status.members) {
       const ready = m.ready === undefined ? '' : m.ready ? '  ready' : '  NOT READY';
-      lines.push(`  ${m.name.padEnd(10)} ${m.server}${ready}`);
+      const rss = m.rssKiB === undefined ? '' : `  ${mib(m.rssKiB)} MiB`;
+      lines.push(`  ${m.name.padEnd(10)} ${m.server}${ready}${rss}`);
+    }
+    const measured = status.members.filter((m) => m.rssKiB !== undefined);
+    if (measured.length > 0) {
+      const total = measured.reduce((sum, m) => sum + (m.rssKiB ?? 0), 0);
+      lines.push(`  members use ${mib(total)} MiB, ${mib(total / measured.length)} MiB each on average`);
     }
     lines.push(`  kubeconfig ${status.info.kubeconfig}`);
     lines.push(`  git        ${status.info.git.url}/<name>.git (user ${status.info.git.username})`);
@@ -81,7 +94,7 @@ export function formatLabStatus(status: LabStatus): string {
       p.id,
       String(p.pid),
       p.alive ? 'running' : 'gone',
-      p.rssKiB !== undefined ? `${Math.round(p.rssKiB / 1024)} MiB` : '-',
+      p.rssKiB !== undefined ? `${mib(p.rssKiB)} MiB` : '-',
       p.log,
     ]);
     const header = ['PROCESS', 'PID', 'STATE', 'RSS', 'LOG'];
@@ -92,3 +105,5 @@ export function formatLabStatus(status: LabStatus): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+const mib = (kib: number): string => String(Math.round(kib / 1024));

@@ -1,7 +1,8 @@
 /**
  * Starts one member cluster of the lab: a kube-apiserver on 127.0.0.1 (client-cert auth, RBAC, its own
- * `--etcd-prefix` in the shared etcd), then kube-controller-manager, kube-scheduler and kwok against it, then two
- * fake nodes that kwok keeps Ready, so Deployments really roll out. Returns once the member can take workloads.
+ * `--etcd-prefix` in the shared etcd), then — with the full profile — kube-controller-manager, kube-scheduler and
+ * kwok against it, then two fake nodes that kwok keeps Ready, so Deployments really roll out. Returns once the
+ * member can take workloads (api profile: once its kube-apiserver is ready).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { LabBinaries } from './binaries.ts';
 import { kubeRequest, type KubeCredentials } from './kube-request.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { kwokStagesYaml } from './kwok-stages.ts';
+import type { LabProfile } from './lab-info.ts';
 import { labPaths } from './lab-paths.ts';
 import type { LabPki } from './pki.ts';
 import { freePort, logShowsPortInUse, spawnComponent, stopProcesses, type LabProcess } from './processes.ts';
@@ -19,6 +21,7 @@ import { exitedError, waitFor } from './wait-for.ts';
 export interface MemberSpec {
   labDir: string;
   name: string;
+  profile: LabProfile;
   binaries: LabBinaries;
   pki: LabPki;
   credentials: KubeCredentials;
@@ -47,6 +50,9 @@ export async function startMember(spec: MemberSpec): Promise<StartedMember> {
   await mkdir(memberDir, { recursive: true });
   const { server, process: apiserver } = await startApiserver(spec, timeoutMs);
   spec.progress(`${spec.name}: kube-apiserver ready at ${server}`);
+  if (spec.profile === 'api') {
+    return { name: spec.name, server, processes: [apiserver], readySeconds: (performance.now() - started) / 1000 };
+  }
 
   const kubeconfig = join(memberDir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, [{ name: spec.name, server }], spec.credentials);

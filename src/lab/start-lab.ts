@@ -13,7 +13,8 @@ import { resolveLabBinaries } from './binaries.ts';
 import { startEtcd } from './etcd.ts';
 import { startGitServer } from './git-server.ts';
 import { acquireLabLock } from './lab-lock.ts';
-import { readLabInfo, writeLabInfo, type LabInfo } from './lab-info.ts';
+import { mapBounded } from '../apply/map-bounded.ts';
+import { labProfiles, profileOf, readLabInfo, writeLabInfo, type LabInfo, type LabProfile } from './lab-info.ts';
 import { labPaths } from './lab-paths.ts';
 import { labStatus } from './lab-status.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -26,6 +27,8 @@ export interface StartLabOptions {
   dir: string;
   /** Number of member clusters (default 3). */
   members?: number;
+  /** What each member runs (default full; see LabProfile). */
+  profile?: LabProfile;
   /** Per readiness wait (default 90 s). */
   timeoutMs?: number;
 }
@@ -48,12 +51,23 @@ export interface StartLabResult {
 }
 
 export const defaultMemberCount = 3;
-export const maxMemberCount = 10;
+/** A full member costs about four processes and ~0.5 GiB; an api member one process (bench:lab prints both). */
+export const maxMemberCount: Record<LabProfile, number> = { full: 20, api: 50 };
+/**
+ * Members started at once. A kube-apiserver spends seconds of CPU bootstrapping; starting twenty together on two
+ * cores makes each one slower than its readiness timeout, a few at a time keeps every start short.
+ */
+const membersStartingAtOnce = 4;
 
 export async function startLab(options: StartLabOptions, deps: StartLabDeps): Promise<StartLabResult> {
   const memberCount = options.members ?? defaultMemberCount;
-  if (!Number.isInteger(memberCount) || memberCount < 1 || memberCount > maxMemberCount) {
-    throw new GitfedError('UsageError', `--members must be a whole number from 1 to ${maxMemberCount}, not ${memberCount}`);
+  const profile = options.profile ?? 'full';
+  if (!labProfiles.includes(profile)) {
+    throw new GitfedError('UsageError', `--profile must be one of ${labProfiles.join(', ')}, not ${String(profile)}`);
+  }
+  const max = maxMemberCount[profile];
+  if (!Number.isInteger(memberCount) || memberCount < 1 || memberCount > max) {
+    throw new GitfedError('UsageError', `--members must be a whole number from 1 to ${max} with profile ${profile}, not ${memberCount}`);
   }
   const paths = labPaths(options.dir);
   const started = performance.now();
@@ -64,11 +78,14 @@ export async function startLab(options: StartLabOptions, deps: StartLabDeps): Pr
   try {
     const before = await labStatus(paths.dir);
     if (before.state === 'running' && before.info) {
-      if (options.members !== undefined && before.info.members.length !== memberCount) {
+      const running = profileOf(before.info);
+      const otherCount = options.members !== undefined && before.info.members.length !== memberCount;
+      const otherProfile = options.profile !== undefined && running !== profile;
+      if (otherCount || otherProfile) {
         throw new GitfedError(
           'UsageError',
-          `the lab in ${paths.dir} already runs ${before.info.members.length} members, not ${memberCount}; ` +
-            `run \`gitfed lab down --dir ${options.dir}\` first to change it`,
+          `the lab in ${paths.dir} already runs ${before.info.members.length} members with profile ${running}, ` +
+            `not ${memberCount} with profile ${profile}; run \`gitfed lab down --dir ${options.dir}\` first to change it`,
         );
       }
       return { info: before.info, alreadyRunning: true };
@@ -83,7 +100,7 @@ export async function startLab(options: StartLabOptions, deps: StartLabDeps): Pr
     await rm(paths.members, { recursive: true, force: true });
 
     try {
-      return await startFresh(memberCount, previous, options, deps, progress, log, started);
+      return await startFresh({ memberCount, profile }, previous, options, deps, progress, log, started);
     } catch (err) {
       if ((await readProcessRecords(paths.dir)).length > 0) {
         progress(`start failed; stopping what was started (logs stay in ${paths.logs})`);
@@ -98,7 +115,7 @@ export async function startLab(options: StartLabOptions, deps: StartLabDeps): Pr
 }
 
 async function startFresh(
-  memberCount: number,
+  { memberCount, profile }: { memberCount: number; profile: LabProfile },
   previous: LabInfo | undefined,
   options: StartLabOptions,
   deps: StartLabDeps,
@@ -130,11 +147,12 @@ async function startFresh(
   log.debug({ etcd: etcd.url, git: gitServer.url }, 'shared services started');
 
   const names = Array.from({ length: memberCount }, (_, i) => `member${i + 1}`);
-  const results = await Promise.allSettled(
-    names.map((name) =>
+  const results = await mapBounded(names, membersStartingAtOnce, (name) =>
+    settle(
       startMember({
         labDir: paths.dir,
         name,
+        profile,
         binaries,
         pki: pkiFiles(paths.pki),
         credentials,
@@ -154,6 +172,7 @@ async function startFresh(
 
   await writeKubeconfig(paths.kubeconfig, members.map((m) => ({ name: m.name, server: m.server })), credentials);
   const info: LabInfo = {
+    profile,
     members: members.map((m) => ({ name: m.name, server: m.server, context: m.name })),
     kubeconfig: paths.kubeconfig,
     git: { url: gitServer.url, username: gitCredentials.username, password: gitCredentials.password },
@@ -161,10 +180,18 @@ async function startFresh(
   };
   await writeLabInfo(paths.dir, info);
   const totalSeconds = (performance.now() - started) / 1000;
-  progress(`lab ready: ${memberCount} members in ${totalSeconds.toFixed(1)} s`);
+  progress(`lab ready: ${memberCount} members (profile ${profile}) in ${totalSeconds.toFixed(1)} s`);
   return {
     info,
     alreadyRunning: false,
     timings: { totalSeconds, members: members.map((m) => ({ name: m.name, readySeconds: m.readySeconds })) },
   };
+}
+
+/** Like one entry of Promise.allSettled: a member that fails to start must not stop the others being collected. */
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 }

@@ -9,12 +9,15 @@ import {
   createProgress,
   defaultMemberCount,
   formatLabStatus,
+  labProfiles,
   labStatus,
+  profileOf,
   startLab,
   startMemberApiserver,
   stopLab,
   stopMemberApiserver,
 } from '../../lab/index.ts';
+import type { LabProfile } from '../../lab/index.ts';
 import type { CliContext } from '../context.ts';
 
 const defaultDir = '.lab';
@@ -31,6 +34,12 @@ function parseMembers(value: string): number {
   return n;
 }
 
+function parseProfile(value: string): LabProfile {
+  const profile = labProfiles.find((p) => p === value);
+  if (!profile) throw new InvalidArgumentError(`expected one of ${labProfiles.join(', ')}`);
+  return profile;
+}
+
 export function registerLab(program: Command, ctx: CliContext): void {
   const lab = program
     .command('lab')
@@ -40,9 +49,15 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .command('up')
     .description('start the lab in the background and wait until every member is ready (a running lab is left as is)')
     .option('--dir <dir>', 'lab directory (state, logs, kubeconfig, lab.json, Git repositories)', defaultDir)
-    .option('--members <n>', `number of member clusters (default ${defaultMemberCount})`, parseMembers)
+    .option('--members <n>', `number of member clusters (default ${defaultMemberCount}; up to 20 full, 50 api)`, parseMembers)
+    .option(
+      '--profile <profile>',
+      'full: kube-apiserver, controller-manager, scheduler and kwok nodes per member (workloads roll out); ' +
+        'api: only a kube-apiserver per member, sharing the etcd (scale runs) (default full)',
+      parseProfile,
+    )
     .option('--timeout <seconds>', 'readiness timeout per component', (v) => Number(v), 90)
-    .action(async (opts: { dir: string; members?: number; timeout: number }) => {
+    .action(async (opts: { dir: string; members?: number; profile?: LabProfile; timeout: number }) => {
       if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) throw new GitfedError('UsageError', '--timeout must be a positive number of seconds');
       const abort = new AbortController();
       const onSignal = () => abort.abort(new GitfedError('InternalError', 'interrupted; what was started has been stopped'));
@@ -50,14 +65,19 @@ export function registerLab(program: Command, ctx: CliContext): void {
       process.once('SIGTERM', onSignal);
       try {
         const result = await startLab(
-          { dir: opts.dir, timeoutMs: opts.timeout * 1000, ...(opts.members !== undefined ? { members: opts.members } : {}) },
+          {
+            dir: opts.dir,
+            timeoutMs: opts.timeout * 1000,
+            ...(opts.members !== undefined ? { members: opts.members } : {}),
+            ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+          },
           { env: process.env, logger: ctx.logger, progress: ctx.stderr, signal: abort.signal },
         );
         const { info } = result;
         if (result.alreadyRunning) {
           ctx.stdout.write(`lab already running in ${opts.dir} (${info.members.length} members, started ${info.startedAt})\n`);
         } else {
-          ctx.stdout.write(`lab ready in ${result.timings?.totalSeconds.toFixed(1)} s: ${info.members.length} members\n`);
+          ctx.stdout.write(`lab ready in ${result.timings?.totalSeconds.toFixed(1)} s: ${info.members.length} members, profile ${profileOf(info)}\n`);
         }
         for (const m of info.members) ctx.stdout.write(`  ${m.name.padEnd(10)} ${m.server}\n`);
         ctx.stdout.write(`  git        ${info.git.url}/<name>.git (user ${info.git.username}, password in lab.json)\n`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideOwnership,
+  findLeftovers,
   isExpired,
   isFresh,
   liveReplicas,
@@ -161,5 +162,51 @@ describe('MicroTime and names', () => {
     expect(replicaIdProblem('gitfed', 'gitfed-0')).toBeUndefined();
     expect(replicaIdProblem('gitfed', 'Pod_1')).toMatch(/RFC 1123/);
     expect(replicaIdProblem('gitfed', 'leader')).toMatch(/leader Lease/);
+  });
+});
+
+describe('leftovers of replicas gone for good (rule 8)', () => {
+  const collectAfterMs = 60_000;
+  const base = { self: 'a', collectAfterMs, orphanedSince: new Map<string, number>() };
+
+  it('deletes a replica Lease only once it has been expired for collectAfter, never the collector\'s own', () => {
+    const observed = seen([lease('a'), lease('b'), lease('c', [], t0, { holder: '' , name: 'gitfed-x-c' })], t0);
+    const justExpired = findLeftovers({ ...base, observed, publishers: [], now: t0 + 15_000 + collectAfterMs - 1 });
+    expect(justExpired.leases).toEqual(['gitfed-x-c']);
+    const later = findLeftovers({ ...base, observed, publishers: [], now: t0 + 15_000 + collectAfterMs });
+    expect(later.leases).toEqual(['gitfed-x-b', 'gitfed-x-c']);
+    expect(findLeftovers({ ...base, observed, publishers: [], now: t0 + 10 * collectAfterMs }).leases).not.toContain('gitfed-x-a');
+  });
+
+  it('a Lease renewed meanwhile is not a leftover: expiry counts from the last change this replica saw', () => {
+    const first = seen([lease('b')], t0);
+    const renewed = seen([lease('b', [], t0 + 50_000)], t0 + 50_000, first);
+    expect(findLeftovers({ ...base, observed: renewed, publishers: [], now: t0 + 15_000 + collectAfterMs }).leases).toEqual([]);
+  });
+
+  it('deletes a status whose replica has had no Lease for collectAfter, carrying the time it was first seen so', () => {
+    const observed = seen([lease('a'), lease('b')], t0);
+    const first = findLeftovers({ ...base, observed, publishers: ['a', 'b', 'gone'], now: t0 });
+    expect(first.statuses).toEqual([]);
+    expect([...first.orphanedSince]).toEqual([['gone', t0]]);
+    const soon = findLeftovers({ ...base, observed, publishers: ['a', 'b', 'gone'], orphanedSince: first.orphanedSince, now: t0 + collectAfterMs - 1 });
+    expect(soon.statuses).toEqual([]);
+    const due = findLeftovers({ ...base, observed, publishers: ['a', 'b', 'gone'], orphanedSince: soon.orphanedSince, now: t0 + collectAfterMs });
+    expect(due.statuses).toEqual(['gone']);
+    expect(due.orphanedSince.has('gone')).toBe(false);
+  });
+
+  it('a status whose replica is back (a Lease again) stops counting as orphaned', () => {
+    const none = seen([lease('a')], t0);
+    const orphaned = findLeftovers({ ...base, observed: none, publishers: ['b'], now: t0 });
+    expect(orphaned.orphanedSince.has('b')).toBe(true);
+    const back = findLeftovers({ ...base, observed: seen([lease('a'), lease('b')], t0 + 1_000), publishers: ['b'], orphanedSince: orphaned.orphanedSince, now: t0 + collectAfterMs });
+    expect(back.statuses).toEqual([]);
+    expect(back.orphanedSince.size).toBe(0);
+  });
+
+  it('refuses replica ids longer than a label value', () => {
+    expect(replicaIdProblem('x', 'r'.repeat(63))).toBeUndefined();
+    expect(replicaIdProblem('x', 'r'.repeat(64))).toMatch(/longer than 63/);
   });
 });

@@ -6,7 +6,7 @@ import { createCoordinator, type Coordinator } from '../../../src/daemon/coordin
 import { createMetrics } from '../../../src/daemon/metrics.ts';
 
 const members = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9'];
-const timing = { durationSeconds: 15, renewIntervalMs: 5_000, retryIntervalMs: 2_000 };
+const timing = { durationSeconds: 15, renewIntervalMs: 5_000, retryIntervalMs: 2_000, collectAfterMs: 600_000 };
 
 function cluster() {
   const clock = { now: 1_000_000 };
@@ -116,5 +116,36 @@ describe('coordinator (simulated Leases, virtual clock)', () => {
     await tick([b], clock);
     expect(b.isLeader()).toBe(true);
     expect(changes).toBeGreaterThan(before);
+  });
+});
+
+describe('coordinator cleanup of replicas gone for good', () => {
+  it('the leader deletes a killed replica\'s Lease and status after the cleanup delay, and keeps the live ones', async () => {
+    const clock = { now: 1_000_000 };
+    const store = createMemoryCoordination();
+    const make = (id: string) =>
+      createCoordinator(
+        { instance: 'x', replicaId: id, ...timing, collectAfterMs: 20_000 },
+        { leases: store.leases, statuses: store.statuses(id), metrics: createMetrics(), logger: pino({ level: 'silent' }), now: () => clock.now },
+      );
+    const [a, b] = [make('a'), make('b')];
+    for (let i = 0; i < 3; i++) await tick([a, b], clock);
+    const pass = { applied: { revision: 'r1', clusters: {} }, driftCorrected: {} };
+    await a.share('r1', [], pass);
+    await b.share('r1', [], pass);
+    const leader = a.isLeader() ? a : b;
+    const victim = leader === a ? 'b' : 'a';
+    const survivor = leader === a ? 'a' : 'b';
+    expect(store.records().filter((record) => record.role === 'replica').map((record) => record.holder).sort()).toEqual(['a', 'b']);
+    expect((await store.statuses('a').publishers()).length).toBe(2);
+    // The victim stops ticking (kill -9). Its Lease expires after 15 s, is deleted 20 s later; its status 20 s after that.
+    for (let elapsed = 0; elapsed < 30_000; elapsed += timing.retryIntervalMs) await tick([leader], clock, [leader]);
+    expect(store.records().some((record) => record.holder === victim && record.role === 'replica')).toBe(true);
+    for (let elapsed = 0; elapsed < 14_000; elapsed += timing.retryIntervalMs) await tick([leader], clock, [leader]);
+    expect(store.records().some((record) => record.holder === victim && record.role === 'replica')).toBe(false);
+    expect(await store.statuses('a').publishers()).toEqual(['a', 'b']);
+    for (let elapsed = 0; elapsed < 30_000; elapsed += timing.retryIntervalMs) await tick([leader], clock, [leader]);
+    expect(await store.statuses('a').publishers()).toEqual([survivor]);
+    expect(store.records().some((record) => record.role === 'replica' && record.holder === survivor)).toBe(true);
   });
 });
