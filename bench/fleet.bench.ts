@@ -278,7 +278,7 @@ try {
   let lab: LabInfo | undefined;
   if (values.lab) lab = await readLabInfo(labDir);
   // The api profile: a kube-apiserver per member over the lab's etcd, nothing else (src/lab, issue 11 item 1).
-  else lab = (await startLab({ dir: labDir, members: needed, ...({ profile: 'api' } as object) }, { env: process.env, logger, progress: process.stderr })).info;
+  else lab = (await startLab({ dir: labDir, members: needed, profile: 'api' }, { env: process.env, logger, progress: process.stderr })).info;
   if (!lab) throw new Error(`no lab in ${labDir}`);
   if (lab.members.length < needed) throw new Error(`the lab in ${labDir} has ${lab.members.length} members; the largest point needs ${needed}`);
   const results = new Map<Point, PointRun[]>(points.map((p) => [p, []]));
