@@ -229,8 +229,8 @@ function check(name: string, met: boolean): string {
   return met ? 'met' : 'NOT met';
 }
 
-function printPoint(point: Point, runs: PointRun[]): void {
-  console.log(`\n${point.members} member(s) × ${point.objects} objects (${point.members * point.objects} member objects), ${runs.length} round(s), ${cores} cores`);
+function printPoint(point: Point, runs: PointRun[], round?: number): void {
+  console.log(`\n${point.members} member(s) × ${point.objects} objects (${point.members * point.objects} member objects), ${round ? `round ${round}` : `${runs.length} rounds`}, ${cores} cores`);
   console.log(`  ${'step'.padEnd(8)} ${'wall'.padStart(8)} ${'gitfed CPU'.padStart(10)} ${'lab CPU'.padStart(8)} ${'floor'.padStart(7)} ${'wall/floor'.padStart(10)} ${'peak RSS'.padStart(9)} ${'observe RSS/heap'.padStart(17)} ${'in flight'.padStart(9)} ${'others CPU'.padStart(10)}   requests per member (writes/reads/dry-runs/discovery)`);
   for (const [i, r] of runs.entries()) {
     for (const step of steps) {
@@ -295,15 +295,20 @@ try {
   if (lab.members.length < needed) throw new Error(`the lab in ${labDir} has ${lab.members.length} members; the largest point needs ${needed}`);
   const results = new Map<Point, PointRun[]>(points.map((p) => [p, []]));
   const started = performance.now();
-  for (let round = 1; round <= rounds; round++) {
-    for (const point of points) results.get(point)!.push(await runPoint(lab, labDir, work, point, round));
-  }
-  console.log(`fleet benchmark: lab ${labDir} (${lab.members.length} members), bounds ${values['max-in-flight']} in flight / ${values['member-in-flight']} per member; ${sec(performance.now() - started)} in all`);
+  console.log(`fleet benchmark: lab ${labDir} (${lab.members.length} members), bounds ${values['max-in-flight']} in flight / ${values['member-in-flight']} per member`);
   console.log('  wall = applyAll (observe → write → prune), load and render excluded; floor = (lab CPU + gitfed CPU) / cores;');
   console.log("  others CPU = every other process's CPU in the same window (/proc/stat): a shared machine stretches the wall beyond the floor by about others / cores");
-  for (const point of points) printPoint(point, results.get(point)!);
+  for (let round = 1; round <= rounds; round++) {
+    for (const point of points) {
+      const done = await runPoint(lab, labDir, work, point, round);
+      results.get(point)!.push(done);
+      printPoint(point, [done], round); // as it comes, so a long run shows its figures early
+    }
+  }
+  if (rounds > 1) for (const point of points) printPoint(point, results.get(point)!);
+  console.log(`\n${sec(performance.now() - started)} in all`);
   printGrowth(results);
-  console.log(failed.length > 0 ? `\ntargets or checks NOT met: ${failed.join('; ')}` : '\ntargets and checks: all met');
+  console.log(failed.length > 0 ? `\ntargets or checks NOT met: ${[...new Set(failed)].join("; ")}` : '\ntargets and checks: all met');
   if (failed.length > 0) process.exitCode = 1;
 } finally {
   if (!values.lab) await stopLab(labDir).catch(() => undefined);
