@@ -58,6 +58,7 @@ const logger = pino({ level: 'warn' });
 const run = promisify(execFile);
 const runnerPath = path.join(import.meta.dirname, 'fleet-runner.ts');
 const failed: string[] = [];
+const runId = Date.now().toString(36).slice(-5);
 
 interface Point { members: number; objects: number }
 const points: Point[] = [...memberCounts.map((members) => ({ members, objects: objectCount })), ...(largeCount > 0 ? [{ members: 1, objects: largeCount }] : [])];
@@ -138,8 +139,13 @@ async function editByHand(kubeconfig: string, rendered: Record<string, KubeObjec
   return withClients(kubeconfig, Object.keys(rendered), async (clients) => {
     const counts = await Promise.all(clients.map(async (client) => {
       const objects = toEdit(rendered[client.cluster] ?? []);
-      for (const object of objects) await client.mergePatch(refOf(object), handEdits[object.kind as keyof typeof handEdits].patch(object));
-      return objects.length;
+      let edited = 0;
+      for (const object of objects) {
+        // An object the first apply could not create is not edited; the drift check then reports it missing.
+        const done = await client.mergePatch(refOf(object), handEdits[object.kind as keyof typeof handEdits].patch(object)).then(() => true, () => false);
+        if (done) edited++;
+      }
+      return edited;
     }));
     return counts.reduce((a, b) => a + b, 0);
   });
@@ -194,7 +200,8 @@ async function cleanUp(lab: LabInfo, labDir: string, members: readonly string[],
 
 async function runPoint(lab: LabInfo, labDir: string, work: string, point: Point, round: number): Promise<PointRun> {
   const members = lab.members.slice(0, point.members).map((m) => m.name);
-  const prefix = `fleet-${point.members}x${point.objects}-r${round}`;
+  // A run id of its own: a deleted namespace of an earlier run stays Terminating on the api profile (no controller).
+  const prefix = `fleet-${runId}-${point.members}x${point.objects}-r${round}`;
   const repo = path.join(work, prefix);
   await generateFleetRepo(repo, { prefix, members, objects: point.objects });
   const rendered = render(await loadRepo(repo), { instance: prefix }).clusters;
