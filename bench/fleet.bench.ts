@@ -183,8 +183,8 @@ async function cleanUp(lab: LabInfo, labDir: string, members: readonly string[],
   await Promise.all(members.map(async (name) => {
     const server = lab.members.find((m) => m.name === name)!.server;
     const send = (method: string, requestPath: string) => kubeRequest(server, credentials, { method, path: requestPath, timeoutMs: 120_000 });
-    // Every namespace and kind at once: the members are idle between points, and this is not what is measured.
-    await Promise.all(Array.from({ length: namespaces }, async (_, n) => {
+    // Every kind of a namespace at once, namespace after namespace (all at once resets connections at 20 members).
+    for (let n = 0; n < namespaces; n++) await (async () => {
       const ns = `${prefix}-${n}`;
       // Services have no delete-collection: one by one.
       const services = JSON.parse((await send('GET', `/api/v1/namespaces/${ns}/services`)).body) as { items?: KubeObject[] };
@@ -193,12 +193,13 @@ async function cleanUp(lab: LabInfo, labDir: string, members: readonly string[],
         ...kinds.filter(([, plural]) => plural !== 'services').map(([apiVersion, plural]) => send('DELETE', `${groupVersionPath(apiVersion)}/namespaces/${ns}/${plural}`)),
       ]);
       await send('DELETE', `/api/v1/namespaces/${ns}`);
-    }));
+    })();
     await send('DELETE', `/api/v1/namespaces/gitfed-system/configmaps?labelSelector=${encodeURIComponent(`gitfed.io/instance=${instance}`)}`);
   }));
 }
 
-async function runPoint(lab: LabInfo, labDir: string, work: string, point: Point, round: number): Promise<PointRun> {
+/** The point's figures, and its clean-up (run after they are printed). */
+async function runPoint(lab: LabInfo, labDir: string, work: string, point: Point, round: number): Promise<{ run: PointRun; cleanUpPoint: () => Promise<void> }> {
   const members = lab.members.slice(0, point.members).map((m) => m.name);
   // A run id of its own: a deleted namespace of an earlier run stays Terminating on the api profile (no controller).
   const prefix = `fleet-${runId}-${point.members}x${point.objects}-r${round}`;
@@ -206,14 +207,17 @@ async function runPoint(lab: LabInfo, labDir: string, work: string, point: Point
   await generateFleetRepo(repo, { prefix, members, objects: point.objects });
   const rendered = render(await loadRepo(repo), { instance: prefix }).clusters;
   const apply = () => gitfedApply(labDir, repo, lab.kubeconfig, prefix, members);
+  const cleanUpPoint = () =>
+    cleanUp(lab, labDir, members, prefix, fleetNamespaces(point.objects), prefix).catch((err: unknown) => console.log(`  clean-up of ${prefix} did not finish: ${String(err)}`));
   try {
     const first = await apply();
     const noop = await apply();
     await editByHand(lab.kubeconfig, rendered);
     const drift = await apply();
-    return { first, noop, drift, edits: await checkDrift(lab.kubeconfig, rendered, drift) };
-  } finally {
-    await cleanUp(lab, labDir, members, prefix, fleetNamespaces(point.objects), prefix);
+    return { run: { first, noop, drift, edits: await checkDrift(lab.kubeconfig, rendered, drift) }, cleanUpPoint };
+  } catch (err) {
+    await cleanUpPoint();
+    throw err;
   }
 }
 
@@ -310,9 +314,10 @@ try {
   console.log("  others CPU = every other process's CPU in the same window (/proc/stat): a shared machine stretches the wall beyond the floor by about others / cores");
   for (let round = 1; round <= rounds; round++) {
     for (const point of points) {
-      const done = await runPoint(lab, labDir, work, point, round);
+      const { run: done, cleanUpPoint } = await runPoint(lab, labDir, work, point, round);
       results.get(point)!.push(done);
       printPoint(point, [done], round); // as it comes, so a long run shows its figures early
+      await cleanUpPoint();
     }
   }
   if (rounds > 1) for (const point of points) printPoint(point, results.get(point)!);
