@@ -223,3 +223,73 @@ function applyRepoObject(ns: string, i: number, changed: string, replicas: numbe
       return `${head('FederatedConfigMap')}    data:\n      key: value${changed}\n      other: "${i}"\n`;
   }
 }
+
+export interface FleetRepoOptions {
+  /** Namespace prefix: the objects live in `<prefix>-0` … `<prefix>-<namespaces - 1>`. */
+  prefix: string;
+  members: readonly string[];
+  /** Rendered objects per member, the Namespaces included. */
+  objects: number;
+}
+
+/** The kinds of the fleet benchmark, in the order objects cycle through them (ConfigMaps weigh three). */
+export const fleetKinds = ['ConfigMap', 'Secret', 'ConfigMap', 'Service', 'ServiceAccount', 'ConfigMap', 'Role', 'RoleBinding', 'Secret', 'Deployment'] as const;
+
+const roleTypeConfigs = ['Role', 'RoleBinding']
+  .map((kind) => {
+    const plural = `${kind.toLowerCase()}s`;
+    return `apiVersion: core.kubefed.io/v1beta1\nkind: FederatedTypeConfig\nmetadata:\n  name: ${plural}.rbac.authorization.k8s.io\n  namespace: kube-federation-system\nspec:\n  federatedType:\n    group: types.kubefed.io\n    kind: Federated${kind}\n    pluralName: federated${plural}\n    scope: Namespaced\n    version: v1beta1\n  propagation: Enabled\n  targetType:\n    group: rbac.authorization.k8s.io\n    kind: ${kind}\n    pluralName: ${plural}\n    scope: Namespaced\n    version: v1\n`;
+  })
+  .join('---\n');
+
+/** Namespaces of a fleet repository: one per 200 objects, at least one. */
+export function fleetNamespaces(objects: number): number {
+  return Math.max(1, Math.round(objects / 200));
+}
+
+/**
+ * The fleet benchmark's repository: every object on every member, mixed kinds (fleetKinds: ConfigMaps, Secrets,
+ * Services, ServiceAccounts, Roles, RoleBindings, Deployments at replicas 0), Roles through FederatedTypeConfigs of
+ * the repository. Object `obj-<i>` of a namespace has kind `fleetKinds[i % 10]`.
+ */
+export async function generateFleetRepo(dir: string, options: FleetRepoOptions): Promise<void> {
+  const { prefix, members, objects } = options;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const clusters = members
+    .map((name) => `apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: ${name}\nspec:\n  apiEndpoint: https://${name}:6443\n`)
+    .join('---\n');
+  await writeFile(path.join(dir, 'clusters.yaml'), clusters);
+  await writeFile(path.join(dir, 'types.yaml'), roleTypeConfigs);
+  const namespaces = fleetNamespaces(objects);
+  const perNamespace = Math.floor((objects - namespaces) / namespaces);
+  let extra = objects - namespaces - perNamespace * namespaces;
+  for (let n = 0; n < namespaces; n++) {
+    const ns = `${prefix}-${n}`;
+    const docs = [`apiVersion: types.kubefed.io/v1beta1\nkind: FederatedNamespace\nmetadata:\n  name: ${ns}\n  namespace: ${ns}\nspec:\n  placement:\n    clusterSelector: {}\n`];
+    const count = perNamespace + (extra-- > 0 ? 1 : 0);
+    for (let i = 0; i < count; i++) docs.push(fleetObject(ns, i));
+    await writeFile(path.join(dir, `${ns}.yaml`), docs.join('---\n'));
+  }
+}
+
+function fleetObject(ns: string, i: number): string {
+  const kind = fleetKinds[i % fleetKinds.length]!;
+  const head = `apiVersion: types.kubefed.io/v1beta1\nkind: Federated${kind}\nmetadata:\n  name: obj-${i}\n  namespace: ${ns}\nspec:\n  placement:\n    clusterSelector: {}\n  template:\n`;
+  switch (kind) {
+    case 'ConfigMap':
+      return `${head}    data:\n      key: value-${i}\n      other: "${i}"\n`;
+    case 'Secret':
+      return `${head}    stringData:\n      token: token-${i}\n`;
+    case 'Service':
+      return `${head}    spec:\n      selector: {app: obj-${i}}\n      ports:\n      - {name: http, port: 80, targetPort: 8080}\n      publishNotReadyAddresses: false\n`;
+    case 'ServiceAccount':
+      return `${head}    automountServiceAccountToken: false\n`;
+    case 'Role':
+      return `${head}    rules:\n    - apiGroups: [""]\n      resources: [configmaps]\n      verbs: [get, list]\n`;
+    case 'RoleBinding':
+      return `${head}    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: obj-${i - 1}}\n    subjects:\n    - {kind: ServiceAccount, name: default, namespace: ${ns}}\n`;
+    case 'Deployment':
+      return `${head}    spec:\n      replicas: 0\n      minReadySeconds: 0\n      selector:\n        matchLabels: {app: obj-${i}}\n      template:\n        metadata:\n          labels: {app: obj-${i}}\n        spec:\n          containers:\n          - name: main\n            image: registry.example.com/app:1.0\n`;
+  }
+}

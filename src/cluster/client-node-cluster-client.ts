@@ -19,7 +19,8 @@
  * (plain token over a publicly trusted certificate) gets no dispatcher from client-node; the client opens a plain
  * keep-alive pool of its own then.
  *
- * Every attempt goes through the member's rate limiter (rate-limit.ts), has a deadline (30 s; the probe 3 s) and
+ * Every attempt goes through the member's rate limiter (rate-limit.ts), then the fleet's fair bound when one is
+ * given (fleet-limits.ts: shared by every member client of the process, counted on the wire), has a deadline (30 s; the probe 3 s) and
  * is retried per retry.ts. Requests are logged at debug (method, path, status, ms, attempt), never bodies or
  * headers; error messages from Secret writes are scrubbed of the Secret's values.
  */
@@ -45,6 +46,7 @@ import {
   type WatchEvent,
   type WatchHandle,
 } from './cluster-client.ts';
+import type { FleetLimits } from './fleet-limits.ts';
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { defaultRetryPolicy, parseRetryAfter, withRetry, type AttemptOutcome, type RetryPolicy, type Settled } from './retry.ts';
 
@@ -60,6 +62,12 @@ export interface ClientNodeClusterClientOptions {
   /** Deadline of `probe()`; 3 s. */
   probeTimeoutMs?: number;
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * The bound shared by every member client of the process (fleet-limits.ts): a request takes its member's slot,
+   * then a fleet slot in the member's turn. Its per-member bound is this client's `maxConcurrent` unless
+   * `rateLimit` sets one. Without it the client is bound only by its own limiter (one-off admin clients).
+   */
+  fleet?: FleetLimits;
   retry?: Partial<RetryPolicy>;
   /** A discovery miss re-reads the group version at most this often; `invalidateDiscovery()` always does. 1 s. */
   discoveryMissRefreshMs?: number;
@@ -145,10 +153,13 @@ class ClientNodeClusterClient implements ClusterClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #limiter: RateLimiter;
+  readonly #fleet: FleetLimits | undefined;
   readonly #stats: RequestStats = { reads: 0, writes: 0, dryRuns: 0, discovery: 0 };
   #discovery = new Map<string, Promise<GroupVersionResources>>();
   #pool: Dispatcher | undefined;
   #closed = false;
+  /** When a request (not the probe) last reached its deadline unanswered. */
+  #timedOutAt: number | undefined;
 
   constructor(options: ClientNodeClusterClientOptions, deps: ClusterClientDeps) {
     this.cluster = options.cluster;
@@ -168,7 +179,9 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#now = deps.now ?? (() => performance.now());
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = deps.random ?? Math.random;
-    this.#limiter = createRateLimiter({ ...defaultRateLimit, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
+    this.#fleet = options.fleet;
+    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight } : {};
+    this.#limiter = createRateLimiter({ ...defaultRateLimit, ...memberBound, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
   }
 
   async apply(object: KubeObject, request: ApplyRequest = {}): Promise<KubeObject> {
@@ -458,8 +471,13 @@ class ClientNodeClusterClient implements ClusterClient {
 
   #send(call: Call): Promise<Reply> {
     const policy = call.retry ? this.#retry : { ...this.#retry, maxAttempts: 1 };
+    const queuedAt = this.#now();
+    const admitted = (attempt: number) => {
+      this.#failFastAfterTimeout(call, queuedAt);
+      return this.#sendOnce(call, attempt);
+    };
     return withRetry(
-      (attempt) => this.#limiter.run(() => this.#sendOnce(call, attempt)),
+      (attempt) => this.#limiter.run(() => (this.#fleet ? this.#fleet.limiter.run(this.cluster, () => admitted(attempt)) : admitted(attempt))),
       (settled) => this.#outcomeOf(settled),
       policy,
       {
@@ -468,6 +486,22 @@ class ClientNodeClusterClient implements ClusterClient {
         onRetry: ({ attempt, delayMs, outcome }) =>
           this.#log.debug({ method: call.method, path: call.path, status: outcome.status, attempt, delayMs }, 'retrying request'),
       },
+    );
+  }
+
+  /**
+   * A request that waited for a slot while an earlier one reached its deadline unanswered is not sent: the member
+   * is not answering, and sending it would cost another full deadline (the queue behind a hung member would
+   * otherwise drain one deadline per slot-full). Requests made after that moment are sent again, so the next
+   * pass tries the member afresh. The probe's shorter deadline does not count: a busy member may miss it.
+   */
+  #failFastAfterTimeout(call: Call, queuedAt: number): void {
+    if (call.purpose === 'probe' || this.#timedOutAt === undefined || this.#timedOutAt < queuedAt) return;
+    throw new ClusterRequestError(
+      this.cluster,
+      null,
+      'Timeout',
+      `${this.cluster} did not answer an earlier request within ${this.#timeoutMs} ms; ${call.method} ${call.path} was not sent`,
     );
   }
 
@@ -506,6 +540,7 @@ class ClientNodeClusterClient implements ClusterClient {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${call.timeoutMs} ms`, 'TimeoutError')), call.timeoutMs);
     const signal = deadline.signal;
+    this.#fleet?.gauge.enter(this.cluster);
     try {
       const sent = this.#pool!.request({
         origin: url.origin,
@@ -523,6 +558,7 @@ class ClientNodeClusterClient implements ClusterClient {
     } catch (err) {
       const ms = Math.round(this.#now() - started);
       const timedOut = isTimeout(err);
+      if (timedOut && call.purpose !== 'probe') this.#timedOutAt = this.#now();
       const reason = timedOut ? 'Timeout' : 'Unreachable';
       this.#log.debug({ method: call.method, path: where, status: null, reason, ms, attempt }, 'request');
       const message = timedOut
@@ -531,6 +567,7 @@ class ClientNodeClusterClient implements ClusterClient {
       throw new ClusterRequestError(this.cluster, null, reason, message, { cause: err });
     } finally {
       clearTimeout(timer);
+      this.#fleet?.gauge.leave(this.cluster);
     }
   }
 

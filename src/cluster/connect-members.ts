@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { GitfedError } from '../model/diagnostic.ts';
 import type { ClusterClient } from './cluster-client.ts';
 import { createClientNodeClusterClient, type ClientNodeClusterClientOptions } from './client-node-cluster-client.ts';
+import { createFleetLimits } from './fleet-limits.ts';
 import { kubeConfigForMember, loadKubeconfig, resolveKubeconfigSource } from './member-registry.ts';
 
 export type MemberConnection = ClusterClient | { unavailable: string };
@@ -22,6 +23,7 @@ export async function connectMembers(
   clusters: readonly string[],
   options: {
     kubeconfig?: string | undefined;
+    /** Every member's client options; pass one `fleet` to every call of a process so all members share it. */
     client?: Omit<ClientNodeClusterClientOptions, 'cluster' | 'kubeConfig'>;
     /** Members whose credentials are given here use them instead of a kubeconfig context. */
     credentials?: ReadonlyMap<string, MemberCredentials>;
@@ -33,6 +35,8 @@ export async function connectMembers(
   const fromFile = clusters.filter((cluster) => !options.credentials?.has(cluster));
   const kubeConfig = fromFile.length > 0 ? await loadKubeconfig(source) : undefined;
   const connections = new Map<string, MemberConnection>();
+  // One bound for every member of this call when the caller shares none.
+  const client = { ...options.client, fleet: options.client?.fleet ?? createFleetLimits() };
   for (const cluster of clusters) {
     const given = options.credentials?.get(cluster);
     if (given && 'unavailable' in given) {
@@ -41,7 +45,7 @@ export async function connectMembers(
     }
     try {
       const own = given ? given.kubeConfig : kubeConfigForMember(kubeConfig!, cluster, source);
-      connections.set(cluster, createClientNodeClusterClient({ ...options.client, cluster, kubeConfig: own }, { logger: deps.logger }));
+      connections.set(cluster, createClientNodeClusterClient({ ...client, cluster, kubeConfig: own }, { logger: deps.logger }));
     } catch (err) {
       if (!(err instanceof GitfedError)) throw err;
       connections.set(cluster, { unavailable: err.message });

@@ -4,6 +4,7 @@
  * (`npm run docs:config`) and a test keeps it in step.
  */
 import { z } from 'zod';
+import { defaultFleetLimits } from '../cluster/fleet-limits.ts';
 
 const duration = z
   .string()
@@ -39,6 +40,8 @@ export const configSchema = z.object({
   clustersetSelector: z.string().optional().describe('with multiclusterServices: the ClusterSet is the members whose labels match these `key=value` pairs, comma-separated (default: every member)'),
   clustersetName: z.string().default('clusterset').describe('with multiclusterServices: the ClusterSet\'s name, the value of the `clusterset.k8s.io` ClusterProperty'),
   installMcsCrds: z.string().optional().describe('with multiclusterServices: a directory of the mcs-api module\'s CRD manifests (`lab/fetch-crds.sh --mcs` fetches them) to install into members that do not serve them; without it such members are reported TypeNotServed'),
+  maxRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.maxInFlight).describe('requests in flight at once across every member: one bound the members share, served in turn so a slow or hung member neither stalls nor starves the others (docs/deploy.md, "Sizing")'),
+  memberRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.memberInFlight).describe('requests in flight at once to one member; a member never holds more than half of maxRequestsInFlight either'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
 });
 

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { closeMembers, connectMembers, type MemberConnection, type MemberCredentials } from '../cluster/connect-members.ts';
+import { createFleetLimits, type FleetLimits } from '../cluster/fleet-limits.ts';
 import { initialReadiness, nextReadiness, probeIntervalMs, type ClusterReadiness } from '../health/cluster-readiness.ts';
 
 export interface MemberPool {
@@ -21,7 +22,9 @@ export interface MemberPool {
   close(): Promise<void>;
 }
 
-export function createMemberPool(options: { kubeconfig?: string | undefined }, deps: { logger: Logger; now?: () => Date }): MemberPool {
+/** `requestLimits`: the bound every member's client shares (a fresh one with the defaults when not given). */
+export function createMemberPool(options: { kubeconfig?: string | undefined; requestLimits?: FleetLimits }, deps: { logger: Logger; now?: () => Date }): MemberPool {
+  const fleet = options.requestLimits ?? createFleetLimits();
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   let connected = new Map<string, MemberConnection>();
   const readiness = new Map<string, ClusterReadiness>();
@@ -35,7 +38,7 @@ export function createMemberPool(options: { kubeconfig?: string | undefined }, d
       // A member whose credentials changed (a rotated Secret) is reconnected: closed here, connected again below.
       const changed = clusters.filter((name) => connected.has(name) && madeFrom.get(name) !== keyOf(credentials?.get(name)));
       const missing = clusters.filter((name) => !connected.has(name) || changed.includes(name));
-      const added = missing.length > 0 ? await connectMembers(missing, { ...options, ...(credentials ? { credentials } : {}) }, { logger: deps.logger }) : new Map<string, MemberConnection>();
+      const added = missing.length > 0 ? await connectMembers(missing, { kubeconfig: options.kubeconfig, client: { fleet }, ...(credentials ? { credentials } : {}) }, { logger: deps.logger }) : new Map<string, MemberConnection>();
       const departed = new Map([...connected].filter(([name]) => !wanted.has(name) || changed.includes(name)));
       await closeMembers(departed);
       for (const name of departed.keys()) if (!wanted.has(name)) readiness.delete(name);

@@ -1,5 +1,6 @@
 /** The daemon's Prometheus metrics, on a registry of its own (never the global one), so tests can read them. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { InFlightCount } from '../cluster/fleet-limits.ts';
 
 export interface DaemonMetrics {
   registry: Registry;
@@ -31,9 +32,13 @@ export interface DaemonMetrics {
   rolloutPhase: Gauge<'rollout' | 'phase'>;
   /** Members per state of the rollout: updated (hold the target) and held (keep an older revision). */
   rolloutMembers: Gauge<'rollout' | 'state'>;
+  /** Requests to members on the wire now, and the most at once since start (read from the shared gauge). */
+  requestsInFlight: Gauge;
+  requestsInFlightPeak: Gauge;
 }
 
-export function createMetrics(): DaemonMetrics {
+/** `inFlight`: the member clients' shared count (cluster/fleet-limits.ts), read at each scrape. */
+export function createMetrics(sources: { inFlight?: () => InFlightCount } = {}): DaemonMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gitfed_process_' });
   const registers = [registry];
@@ -144,6 +149,22 @@ export function createMetrics(): DaemonMetrics {
       help: 'Members of the rollout that hold its target (updated) or still an older revision (held).',
       labelNames: ['rollout', 'state'],
       registers,
+    }),
+    requestsInFlight: new Gauge({
+      name: 'gitfed_requests_in_flight',
+      help: 'Requests to members sent and not yet answered, across every member (bounded by maxRequestsInFlight).',
+      registers,
+      collect() {
+        if (sources.inFlight) this.set(sources.inFlight().now);
+      },
+    }),
+    requestsInFlightPeak: new Gauge({
+      name: 'gitfed_requests_in_flight_peak',
+      help: 'The most requests to members that were in flight at once since the process started.',
+      registers,
+      collect() {
+        if (sources.inFlight) this.set(sources.inFlight().peak);
+      },
     }),
   };
 }

@@ -16,6 +16,7 @@ import type { DaemonConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { createMemberFleet } from './member-fleet.ts';
 import { createMemberPool, probeIntervalMs } from './member-pool.ts';
+import { createFleetLimits } from '../cluster/fleet-limits.ts';
 import { createMetrics, type DaemonMetrics } from './metrics.ts';
 import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
 import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
@@ -38,10 +39,11 @@ export interface RunningDaemon {
 export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<RunningDaemon> {
   const env = deps.env ?? process.env;
   const logger = deps.logger;
-  const metrics = createMetrics();
+  const requestLimits = createFleetLimits({ maxInFlight: config.maxRequestsInFlight, memberInFlight: config.memberRequestsInFlight });
+  const metrics = createMetrics({ inFlight: () => requestLimits.gauge.total() });
   const closers: (() => Promise<void> | void)[] = [];
   const { source, watchable } = await createSource(config, env, logger);
-  const members = createMemberPool({ kubeconfig: config.kubeconfig }, { logger });
+  const members = createMemberPool({ kubeconfig: config.kubeconfig, requestLimits }, { logger });
   closers.push(() => members.close());
   const fleet = createMemberFleet(config, { logger, metrics, env });
   if (fleet) closers.push(() => fleet.close());

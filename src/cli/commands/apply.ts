@@ -1,8 +1,9 @@
 /** `gitfed apply`: make every member hold what the repository renders for it. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { applyAll, blockingErrors, isFullyApplied, memberFailureDiagnostics, type ApplyReport } from '../../apply/apply-all.ts';
 import { waitForHealthy } from '../../apply/wait-for-healthy.ts';
 import { closeMembers, connectMembers } from '../../cluster/connect-members.ts';
+import { createFleetLimits, defaultFleetLimits } from '../../cluster/fleet-limits.ts';
 import { defaultDeletionGuard } from '../../plan/deletion-guard.ts';
 import { countActions, isPropagated } from '../../plan/change-set.ts';
 import { render } from '../../render/render.ts';
@@ -24,6 +25,8 @@ interface ApplyFlags extends MemberSourceFlags {
   conflicts: 'force' | 'fail';
   instance: string;
   requestTimeout: string;
+  maxRequestsInFlight: number;
+  memberRequestsInFlight: number;
   output: 'text' | 'json';
 }
 
@@ -41,6 +44,8 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .addOption(new Option('--conflicts <policy>', 'fields another manager took (hand edits): take back, or fail').choices(['force', 'fail']).default('force'))
     .option('--instance <name>', 'gitfed instance name (ownership annotation and inventory)', 'gitfed')
     .option('--request-timeout <duration>', 'deadline of each request to a member; a member that does not answer in time is reported ClusterNotReady', '30s')
+    .option('--max-requests-in-flight <n>', 'requests in flight at once across every member, served to the members in turn', parseCount, defaultFleetLimits.maxInFlight)
+    .option('--member-requests-in-flight <n>', 'requests in flight at once to one member (never more than half of --max-requests-in-flight)', parseCount, defaultFleetLimits.memberInFlight)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -68,7 +73,7 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
       const timeoutMs = parseDuration(flags.requestTimeout);
       const connections = await connectMembers(
         model.clusters.map((cluster) => cluster.name),
-        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000) }, ...(credentials ? { credentials } : {}) },
+        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000), fleet: createFleetLimits({ maxInFlight: flags.maxRequestsInFlight, memberInFlight: flags.memberRequestsInFlight }) }, ...(credentials ? { credentials } : {}) },
         { logger: ctx.logger },
       );
       // Live progress on stderr, only on a terminal and never with -o json (cli/progress-display.ts).
@@ -104,6 +109,11 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
         await closeMembers(connections);
       }
     });
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1');
+  return Number(value);
 }
 
 /** `--wait` waits for what applied; what did not is named at once, never waited for. */
