@@ -32,6 +32,20 @@ fi
 command -v go >/dev/null || { echo "lab binaries: the Go toolchain is needed to build ${missing[*]} (or set GITFED_LAB_BIN)" >&2; exit 1; }
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 mkdir -p "$bin_dir" "$work_dir"
+
+# Several builds at once (parallel test runs, labs started together) would share the .tmp outputs and the module
+# folders: one builds, the others wait for it and then build only what is still missing.
+exec 9>"$cache_root/$key.lock"
+if ! flock -n 9; then
+  echo "lab binaries: another build of $key is running; waiting for it" >&2
+  flock 9
+fi
+missing=()
+for b in "${all_bins[@]}"; do [[ -x "$bin_dir/$b" ]] || missing+=("$b"); done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "lab binaries: built by the other build, cached in $bin_dir" >&2
+  echo "$bin_dir"; exit 0
+fi
 step() { printf '[lab build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 started=$SECONDS
 

@@ -134,7 +134,7 @@ export async function applyAll(rendered: RenderResult, clusters: readonly Cluste
 
 /** Load errors (not tied to one cluster) mean the revision is not applied at all. */
 export function blockingErrors(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster);
+  return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster && !diagnostic.clusters);
 }
 
 /**

@@ -20,6 +20,8 @@ import { createMetrics, type DaemonMetrics } from './metrics.ts';
 import { createReconcileQueue, type TriggerReason } from './reconcile-queue.ts';
 import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileState } from './reconcile.ts';
 import { startCoordination } from './start-coordination.ts';
+import { shippedSchemas } from '../source/schema-bundles.ts';
+import { withValidation } from '../validate/validate-render.ts';
 
 export interface RunningDaemon {
   /** Base URL of the HTTP endpoints. */
@@ -47,6 +49,8 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
   const coordination = coordinationContext ? await startCoordination({ ...config, coordinationContext }, { logger, metrics, env }) : undefined;
   if (coordination) closers.push(() => coordination.close());
 
+  // A --kube-version without shipped schemas stops the start, not every pass.
+  await shippedSchemas(config.kubeVersion);
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
   const queue = createReconcileQueue(
@@ -60,6 +64,7 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
         metrics,
         logger,
         now: () => new Date(),
+        validate: async (rendered, model) => withValidation(rendered, model, await shippedSchemas(config.kubeVersion)),
       });
     },
     (err) => {

@@ -150,6 +150,9 @@ export function loadModel(snapshot: Snapshot): Model {
   );
 
   const typeConfigs = [...repoTypes.map((entry) => entry.type), ...defaults];
+  const customResourceDefinitions = otherDocuments
+    .filter((candidate) => candidate.group === 'apiextensions.k8s.io' && candidate.kind === 'CustomResourceDefinition')
+    .map(({ value, origin }) => ({ value: value as JsonObject, origin }));
 
   return {
     revision: snapshot.revision,
@@ -163,6 +166,7 @@ export function loadModel(snapshot: Snapshot): Model {
         compareText(a.apiVersion, b.apiVersion),
     ),
     preferences: preferences.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name)),
+    ...(customResourceDefinitions.length > 0 ? { customResourceDefinitions } : {}),
     diagnostics: diagnostics.sort(compareDiagnostics),
   };
 }

@@ -129,6 +129,8 @@ export interface Model {
   typeConfigs: TypeConfig[];
   objects: FederatedObject[];
   preferences: ReplicaSchedulingPreference[];
+  /** CustomResourceDefinition documents (apiextensions.k8s.io): not propagated, their schemas validate custom resources. */
+  customResourceDefinitions?: { value: JsonObject; origin: Origin }[];
   diagnostics: Diagnostic[];
 }
 
