@@ -35,7 +35,8 @@ export function crdSource(crds: readonly JsonValue[], objectMetaSource?: string)
       if (!isObject(schema)) continue;
       const key = kindKey(`${group}/${version.name}`, kind);
       if (kinds.has(key)) continue;
-      const definition = `${key}`;
+      // A JSON pointer segment: no "/" in it.
+      const definition = key.replaceAll('/', '_');
       kinds.set(key, definition);
       definitions[definition] = rootSchema(toJsonSchema(schema, CRD_SOURCE_ID) as JsonObject, objectMetaSource);
       declared.push({ key, crd: `CustomResourceDefinition/${name}` });

@@ -21,6 +21,8 @@ const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]
 type FormatsPlugin = (ajv: Ajv, formats: string[]) => Ajv;
 const addFormats = ((addFormatsPlugin as unknown as { default?: FormatsPlugin }).default ?? (addFormatsPlugin as unknown as FormatsPlugin));
 
+const QUANTITY_SCHEMA = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+
 export interface SchemaSource {
   /** ajv schema id, e.g. `kube-1.34` or `repo-crds`. */
   id: string;
@@ -33,6 +35,9 @@ export interface SchemaSource {
 export function bundleSource(bundle: SchemaBundle, id = `kube-${bundle.kubeVersion}`): SchemaSource {
   const definitions: Record<string, JsonObject> = {};
   for (const [name, schema] of Object.entries(bundle.schemas)) definitions[name] = toJsonSchema(schema, id) as JsonObject;
+  // The server parses a Quantity string when it decodes (a bad one is refused); the schema only says string or number.
+  const quantity = definitions[QUANTITY_SCHEMA];
+  if (quantity) definitions[QUANTITY_SCHEMA] = { ...quantity, format: 'quantity' };
   return { id, kinds: new Map(Object.entries(bundle.kinds)), definitions };
 }
 

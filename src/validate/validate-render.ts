@@ -6,6 +6,7 @@
  */
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { JsonValue, Model } from '../model/types.ts';
+import { groupVersion } from '../render/build-object.ts';
 import type { RenderResult } from '../render/render.ts';
 import { crdSource } from './crd-schemas.ts';
 import { KindValidators, bundleSource, type SchemaSource } from './kind-validators.ts';
@@ -39,7 +40,10 @@ export function withValidation(rendered: RenderResult, model: Model, schemas: Sc
 function validatorsFor(model: Model, schemas: Schemas): KindValidators {
   const crds: JsonValue[] = [
     ...(model.customResourceDefinitions ?? []).map((crd) => crd.value),
-    ...model.objects.filter((object) => object.type.target.kind === 'CustomResourceDefinition' && object.template).map((object) => object.template as JsonValue),
+    // A federated CRD's template may leave apiVersion to its type, as the renderer does (build-object.ts).
+    ...model.objects
+      .filter((object) => object.type.target.kind === 'CustomResourceDefinition' && object.template)
+      .map((object) => ({ apiVersion: groupVersion(object.type.target.group, object.type.target.version), ...object.template }) as JsonValue),
   ];
   const crdKey = JSON.stringify(crds);
   if (schemas.last?.crdKey === crdKey) return schemas.last.validators;
