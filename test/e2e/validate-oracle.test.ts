@@ -113,7 +113,7 @@ const cases: KindCase[] = [
   },
   {
     kind: 'Service', apiVersion: 'v1', plural: 'services', base: { spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
-    variants: [set('spec.type', 'NodePort'), set('spec.type', 'Foo'), set('spec.ports.0.targetPort', 'http'), set('spec.ports.0.targetPort', 1.5), set('spec.ports.0.port', '80'), set('spec.ports.0.protocol', 'SCTP'), set('spec.ports.0.protocol', 'ICMP'), set('spec.sessionAffinity', 'ClientIP'), set('spec.sessionAffinity', 'Sticky'), set('spec.selector', 'app=x'), set('spec.clusterIPs', 'None'), set('spec.externalTrafficPolicy', 'Local'), set('spec.internalTrafficPolicy', 'Nowhere'), set('spec.ipFamilyPolicy', 'SingleStack'), set('spec.publishNotReadyAddresses', 'no'), set('spec.portz', [])],
+    variants: [set('spec.type', 'NodePort'), set('spec.type', 'Foo'), set('spec.ports.0.targetPort', 'http'), set('spec.ports.0.targetPort', 1.5), set('spec.ports.0.port', '80'), set('spec.ports.0.protocol', 'SCTP'), set('spec.ports.0.protocol', 'ICMP'), set('spec.sessionAffinity', 'ClientIP'), set('spec.sessionAffinity', 'Sticky'), set('spec.selector', 'app=x'), set('spec.clusterIPs', 'None'), set('spec.externalTrafficPolicy', 'Nowhere'), set('spec.internalTrafficPolicy', 'Nowhere'), set('spec.ipFamilyPolicy', 'SingleStack'), set('spec.publishNotReadyAddresses', 'no'), set('spec.portz', [])],
   },
   {
     kind: 'ServiceAccount', apiVersion: 'v1', plural: 'serviceaccounts', base: {},
@@ -131,6 +131,16 @@ const cases: KindCase[] = [
       set('spec.template.metadata.labelz', {}), set('spec.templates', {}),
       ...podVariants('spec.template.spec'),
     ],
+  },
+  {
+    kind: 'ReplicaSet', apiVersion: 'apps/v1', plural: 'replicasets',
+    base: { spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: podSpec } } },
+    variants: [set('spec.replicas', '1'), set('spec.minReadySeconds', 5), set('spec.selector.matchExpressions', [{ key: 'app', operator: 'In', values: ['x'] }]), set('spec.selector.matchLabels', ['app']), ...podVariants('spec.template.spec')],
+  },
+  {
+    kind: 'DaemonSet', apiVersion: 'apps/v1', plural: 'daemonsets',
+    base: { spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: podSpec } } },
+    variants: [set('spec.updateStrategy', { type: 'OnDelete' }), set('spec.updateStrategy', { type: 'Whenever' }), set('spec.updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } }), ...podVariants('spec.template.spec')],
   },
   {
     kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs',
