@@ -46,32 +46,33 @@ interface Problem {
 }
 
 export function validateObjects(rendered: RenderedObjects, options: ValidateOptions): Diagnostic[] {
-  const grouped = new Map<string, { diagnostic: Diagnostic; clusters: string[] }>();
+  // Each distinct object once (clusters without overrides share one), then the clusters of those with problems.
   const unknownKinds = new Map<string, Diagnostic>();
-  const memo = new Map<KubeObject, Problem[]>();
-  for (const [cluster, objects] of Object.entries(rendered.clusters)) {
-    for (const object of objects) {
-      const source = rendered.sources?.get(object);
-      if (!source) continue;
-      const key = kindKey(object.apiVersion, object.kind);
-      let problems = memo.get(object);
-      if (!problems) {
-        problems = problemsOf(object, key, source, options);
-        memo.set(object, problems);
-      }
-      if (problems === SCHEMA_UNKNOWN) {
-        if (!unknownKinds.has(key)) unknownKinds.set(key, schemaUnknown(object, source.federated, options));
-        continue;
-      }
-      for (const problem of problems) {
-        const where = { ...position(source.federated, problem.documentPath), resource: resourceId(objectRef(object)) };
-        const id = JSON.stringify([where, problem.code, problem.message]);
-        let entry = grouped.get(id);
-        if (!entry) {
-          const make = problem.severity === 'error' ? error : warning;
-          grouped.set(id, (entry = { diagnostic: make(problem.code, problem.message, where), clusters: [] }));
+  const found = new Map<KubeObject, Problem[]>();
+  for (const [object, source] of rendered.sources ?? []) {
+    const key = kindKey(object.apiVersion, object.kind);
+    const problems = problemsOf(object, key, source, options);
+    if (problems === SCHEMA_UNKNOWN) {
+      if (!unknownKinds.has(key)) unknownKinds.set(key, schemaUnknown(object, source.federated, options));
+    } else if (problems.length > 0) found.set(object, problems);
+  }
+  const grouped = new Map<string, { diagnostic: Diagnostic; clusters: string[] }>();
+  if (found.size > 0) {
+    for (const [cluster, objects] of Object.entries(rendered.clusters)) {
+      for (const object of objects) {
+        const problems = found.get(object);
+        const source = problems && rendered.sources?.get(object);
+        if (!problems || !source) continue;
+        for (const problem of problems) {
+          const where = { ...position(source.federated, problem.documentPath), resource: resourceId(objectRef(object)) };
+          const id = JSON.stringify([where, problem.code, problem.message]);
+          let entry = grouped.get(id);
+          if (!entry) {
+            const make = problem.severity === 'error' ? error : warning;
+            grouped.set(id, (entry = { diagnostic: make(problem.code, problem.message, where), clusters: [] }));
+          }
+          entry.clusters.push(cluster);
         }
-        entry.clusters.push(cluster);
       }
     }
   }
@@ -106,7 +107,9 @@ function problemsOf(object: KubeObject, key: string, source: ObjectSource, optio
   }
   const validate = options.validators.get(key);
   if (!validate) return problems.length > 0 ? problems : SCHEMA_UNKNOWN;
-  const errors = validate(withoutNulls(object as unknown as JsonObject));
+  // Most objects hold no null: validated as they are first, copied without nulls only when that fails.
+  let errors = validate(object as unknown as JsonObject);
+  if (errors.length > 0 && hasNullField(object as unknown as JsonObject)) errors = validate(withoutNulls(object as unknown as JsonObject));
   const seen = new Set<string>();
   for (const failure of errors) {
     const described = describe(failure, object, key);
