@@ -31,6 +31,8 @@ ENV NODE_ENV=production \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The Kubernetes schemas member objects are validated against (read from dist/ as ../schemas/).
+COPY schemas ./schemas
 # The image's `node` user, by number so that Kubernetes can check runAsNonRoot without reading /etc/passwd.
 USER 1000:1000
 ENV HOME=/home/node

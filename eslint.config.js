@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const pureFolders = ['model', 'render', 'plan', 'health', 'report', 'rollout'];
+const pureFolders = ['model', 'render', 'plan', 'health', 'report', 'rollout', 'validate'];
 // The kubefedctl verbs mix pure planning with member and file effects; its pure files are held to the same rule.
 const pureKubefedctlFiles = [
   'target-types', 'federate-object', 'api-resources', 'edit-yaml-text', 'find-documents', 'orphaning',
@@ -40,7 +40,7 @@ export default tseslint.config(
         paths: effectfulLibraries.map((name) => ({ name, message: 'Pure modules take effects as parameters.' })),
         patterns: [{
           regex: '(^|/)(cli|daemon|source|cluster|apply|lab)/|(^|/)coordination/(lease-store|status-store|memory-stores)|(^|/)mcs/(mcs-controller|watch-members|install-mcs-crds|observe-members|write-imports)',
-          message: 'Pure modules (model, render, plan, health, report, rollout) import only pure modules.',
+          message: 'Pure modules (model, render, plan, health, report, rollout, validate) import only pure modules.',
           // Types carry no effects: a pure module may describe the shape of an effect's result.
           allowTypeImports: true,
         }],

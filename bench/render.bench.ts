@@ -1,7 +1,8 @@
 /**
  * Render benchmark (issue: core renderer): load + validate + render a generated repository of 10,000 federated
  * objects (1,000 RSPs) over 50 clusters. Each measured run is a fresh child process, so its peak RSS is its own.
- * Prints objects rendered per second beside the time a bare structuredClone of the same output takes (the floor).
+ * Prints objects rendered per second beside the time a bare structuredClone of the same output takes (the floor),
+ * and the time validating every member object against the shipped Kubernetes schemas adds (src/validate/).
  *
  *   npm run bench:render [-- --runs 5]
  */
@@ -24,6 +25,12 @@ if (values.measure) {
   const loaded = performance.now();
   const result = render(model);
   const rendered = performance.now();
+  // Validation column: the shipped schemas read, converted and compiled, then every member object checked.
+  const { shippedSchemas, defaultKubeVersion } = await import('../src/source/schema-bundles.ts');
+  const { validateRender } = await import('../src/validate/validate-render.ts');
+  const validateStart = performance.now();
+  const found = validateRender(result, model, await shippedSchemas(defaultKubeVersion));
+  const validated = performance.now();
   const outputs = Object.values(result.clusters).flat();
   const cloneStart = performance.now();
   for (const object of outputs) structuredClone(object);
@@ -33,6 +40,8 @@ if (values.measure) {
       loadMs: loaded - started,
       renderMs: rendered - loaded,
       totalMs: rendered - started,
+      validateMs: validated - validateStart,
+      invalid: found.filter((d) => d.code === 'ObjectInvalid').length,
       cloneMs: cloned - cloneStart,
       objects: model.objects.length,
       outputs: outputs.length,
@@ -62,6 +71,7 @@ if (values.measure) {
     console.log(`  load + validate              ${median('loadMs').toFixed(0)} ms`);
     console.log(`  render                       ${median('renderMs').toFixed(0)} ms`);
     console.log(`  load + validate + render     ${totalMs.toFixed(0)} ms   (target < 5000 ms)`);
+    console.log(`  validate member objects      ${median('validateMs').toFixed(0)} ms   (target < 1500 ms added; ObjectInvalid: ${first.invalid})`);
     console.log(`  objects rendered per second  ${Math.round(((first.outputs as number) / median('renderMs')) * 1000)}`);
     console.log(`  structuredClone floor        ${cloneMs.toFixed(0)} ms for the same ${first.outputs} objects (render/clone ratio ${(median('renderMs') / cloneMs).toFixed(2)})`);
     console.log(`  peak RSS                     ${median('peakRssMb').toFixed(0)} MB   (target < 1536 MB)`);

@@ -158,7 +158,7 @@ function finished(sink: ProgressSink | undefined, cluster: string, stage: Progre
 
 /** Load errors (not tied to one cluster) mean the revision is not applied at all. */
 export function blockingErrors(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster);
+  return diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !diagnostic.cluster && !diagnostic.clusters);
 }
 
 /**

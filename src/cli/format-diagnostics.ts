@@ -6,7 +6,7 @@ import { diagnosticJson, formatPosition, type Diagnostic, type DiagnosticJson } 
 export function formatDiagnostic(diagnostic: Diagnostic, repoDir: string): string {
   const file = diagnostic.file ? path.relative(process.cwd(), path.join(repoDir, diagnostic.file)) || diagnostic.file : undefined;
   const where = formatPosition({ ...diagnostic, file });
-  const subject = [diagnostic.cluster, diagnostic.resource].filter(Boolean).join(' ');
+  const subject = [diagnostic.cluster ?? diagnostic.clusters?.join(','), diagnostic.resource].filter(Boolean).join(' ');
   return `${where ? `${where} ` : ''}${diagnostic.severity} ${diagnostic.code} ${subject ? `${subject}: ` : ''}${diagnostic.message}`;
 }
 

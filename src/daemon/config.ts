@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defaultFleetLimits } from '../cluster/fleet-limits.ts';
+import { defaultKubeVersion } from '../source/schema-bundles.ts';
 
 const duration = z
   .string()
@@ -28,6 +29,7 @@ export const configSchema = z.object({
   instance: z.string().default('gitfed').describe('instance name: ownership annotation and inventory name in every member'),
   adopt: z.boolean().default(false).describe('take over pre-existing member objects that carry no gitfed marks'),
   allowMassDeletion: z.boolean().default(false).describe('let an apply delete more than the deletion guard allows'),
+  kubeVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes minor release such as 1.34').default(defaultKubeVersion).describe('Kubernetes minor release whose shipped schemas every member object is validated against before it is applied (docs/manifests.md, "Validating what members receive")'),
   cacheDir: z.string().optional().describe('where clones of the repository are kept (default: ~/.cache/gitfed/repos)'),
   coordinationContext: z.string().optional().describe('share the members among several replicas through Leases in this cluster: a kubeconfig context, or `in-cluster` (the pod\'s ServiceAccount); without it one replica applies every member and writes no Lease (docs/deploy.md)'),
   coordinationNamespace: z.string().default('gitfed-system').describe('with coordinationContext: namespace of the Leases and of the member status ConfigMaps'),

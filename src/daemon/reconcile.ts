@@ -22,7 +22,7 @@ import { loadModel } from '../model/load-model.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import type { StageReason } from '../model/stage-reason.ts';
 import { withFleet } from '../model/merge-members.ts';
-import type { Cluster } from '../model/types.ts';
+import type { Cluster, Model } from '../model/types.ts';
 import { countActions, type Change } from '../plan/change-set.ts';
 import { defaultDeletionGuard } from '../plan/deletion-guard.ts';
 import { render, type RenderResult } from '../render/render.ts';
@@ -67,6 +67,8 @@ export interface ReconcileDeps {
   now: () => Date;
   /** The Multi-Cluster Services controller's last summary, for the report (absent: the feature is off). */
   multiclusterServices?: () => McsSummary | undefined;
+  /** Validates what members receive (src/validate/); its ObjectInvalid errors hold objects in their clusters. */
+  validate?: (rendered: RenderResult, model: Model) => Promise<RenderResult>;
 }
 
 /** What survives between reconciles, in memory only: a restart recomputes all of it. */
@@ -190,7 +192,10 @@ export async function reconcile(
   if (followed.value) model = withFleet(model, followed.value);
 
   // 4. render
-  const rendered = await step('InternalError', 'render', () => render(model, { instance: options.instance, availableClusters: deps.members.ready() }));
+  const rendered = await step('InternalError', 'render', async () => {
+    const result = render(model, { instance: options.instance, availableClusters: deps.members.ready() });
+    return deps.validate ? deps.validate(result, model) : result;
+  });
   if (!rendered.ok) return stop(rendered.problem, manifestsRevision);
 
   // 5–7. observe + decide, apply, prune: per member, each member's failures carry their own stage reasons

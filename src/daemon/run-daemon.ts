@@ -23,6 +23,8 @@ import { reconcile, type ManifestSource, type ReconcileOutcome, type ReconcileSt
 import { startCoordination } from './start-coordination.ts';
 import { startMulticlusterServices } from './start-multicluster-services.ts';
 import { reportDetailsFolder } from '../report/report-files.ts';
+import { shippedSchemas } from '../source/schema-bundles.ts';
+import { withValidation } from '../validate/validate-render.ts';
 
 export interface RunningDaemon {
   /** Base URL of the HTTP endpoints. */
@@ -51,6 +53,8 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
   const coordination = coordinationContext ? await startCoordination({ ...config, coordinationContext }, { logger, metrics, env }) : undefined;
   if (coordination) closers.push(() => coordination.close());
 
+  // A --kube-version without shipped schemas stops the start, not every pass.
+  await shippedSchemas(config.kubeVersion);
   const state: ReconcileState = { complete: false };
   let last: ReconcileOutcome | undefined;
   // With --multicluster-services: the MCS controller, run after every reconcile and on its members' watches.
@@ -77,6 +81,7 @@ export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; en
         logger,
         now: () => new Date(),
         ...(mcs ? { multiclusterServices: () => mcs.summary() } : {}),
+        validate: async (rendered, model) => withValidation(rendered, model, await shippedSchemas(config.kubeVersion)),
       });
       mcs?.trigger('reconcile');
     },

@@ -26,6 +26,10 @@ export type DiagnosticCode =
   | 'AnnotationsNotSupported'
   | 'FinalizersNotSupported'
   | 'UnknownPlacementCluster'
+  // validating what members receive (src/validate/)
+  | 'ObjectInvalid'
+  | 'ObjectDeprecated'
+  | 'SchemaUnknown'
   // members and the reconcile's stages
   | 'ClusterRequestFailed'
   | 'MemberNameCollision'
@@ -47,6 +51,8 @@ export interface Location {
   /** Field path inside the document, e.g. `spec.overrides[0].clusterOverrides[1].path`. */
   field?: string;
   cluster?: string;
+  /** Several clusters sharing one problem (validation); `cluster` is then absent. */
+  clusters?: string[];
   /** `Kind/namespace/name` (or `Kind/name` when cluster-scoped). */
   resource?: string;
 }

@@ -158,6 +158,9 @@ export function loadModel(snapshot: Snapshot): Model {
   const rollout = loadRollout(rolloutDocuments, diagnostics);
 
   const typeConfigs = [...repoTypes.map((entry) => entry.type), ...defaults];
+  const customResourceDefinitions = otherDocuments
+    .filter((candidate) => candidate.group === 'apiextensions.k8s.io' && candidate.kind === 'CustomResourceDefinition')
+    .map(({ value, origin }) => ({ value: value as JsonObject, origin }));
 
   return {
     revision: snapshot.revision,
@@ -172,6 +175,7 @@ export function loadModel(snapshot: Snapshot): Model {
     ),
     preferences: preferences.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name)),
     ...(rollout ? { rollout } : {}),
+    ...(customResourceDefinitions.length > 0 ? { customResourceDefinitions } : {}),
     diagnostics: diagnostics.sort(compareDiagnostics),
   };
 }

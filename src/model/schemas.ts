@@ -100,16 +100,22 @@ function kubeDocument<T extends z.ZodType>(spec: T) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// KubeFedCluster (core.kubefed.io/v1beta1, spec §5.4). Credentials never come from Git, so everything in spec is
-// optional: a cluster may be reached through a kubeconfig context of its name (gitfed decision 1).
+// KubeFedCluster (core.kubefed.io/v1beta1, spec §5.4), with KubeFed's admission rules (its validation.go). Credentials
+// never come from Git, so secretRef is optional: a cluster is reached through a kubeconfig context of its name
+// (gitfed decision 1).
 
 export const kubeFedClusterSchema = kubeDocument(
   strict({
-    apiEndpoint: text().nullish(),
+    // KubeFed's admission (validateAPIEndpoint): http or https, a valid port, never empty. KubeFed required it;
+    // gitfed accepts it absent (the kubeconfig context of the cluster's name says where the member is).
+    apiEndpoint: text('a URL such as https://member.example:6443').superRefine(refine(endpointProblem)).nullish(),
     caBundle: text().nullish(),
-    secretRef: strict({ name: nonEmptyText() }).nullish(),
-    disabledTLSValidations: list(oneOf(['*', 'SubjectName', 'ValidityPeriod'])).nullish(),
-    proxyURL: text().nullish(),
+    // KubeFed required secretRef; gitfed never reads credentials from Git (decision 1), so it stays optional.
+    secretRef: strict({ name: subdomain }).nullish(),
+    disabledTLSValidations: list(oneOf(['*', 'SubjectName', 'ValidityPeriod']))
+      .refine((values) => !values.includes('*') || values.length === 1, { error: 'a list where "*", when given, is the only entry' })
+      .nullish(),
+    proxyURL: text().superRefine(refine(proxyProblem)).nullish(),
   }).nullish(),
 );
 export type KubeFedClusterDocument = z.infer<typeof kubeFedClusterSchema>;
@@ -121,23 +127,46 @@ export const SCOPES = ['Namespaced', 'Cluster'] as const;
 const scope = oneOf(SCOPES);
 const mode = oneOf(['Enabled', 'Disabled']);
 
-const apiResource = strict({
-  group: text().nullish(),
-  version: nonEmptyText(),
-  kind: nonEmptyText(),
-  pluralName: text().nullish(),
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_PHRASE = 'a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, at most 63 characters)';
+const dns1035 = z.string({ error: DNS1035_PHRASE }).max(63, { error: DNS1035_PHRASE }).regex(DNS1035, { error: DNS1035_PHRASE });
+
+/** KubeFed's ValidateAPIResource: group a DNS-1123 subdomain when given; version, kind (lowercased), plural DNS-1035 labels. */
+const apiResourceShape = {
+  group: z.union([z.literal(''), subdomain]).nullish(),
+  version: dns1035,
+  kind: nonEmptyText().refine((kind) => DNS1035.test(kind.toLowerCase()) && kind.length <= 63, { error: `a kind whose lowercase form is ${DNS1035_PHRASE}` }),
+  // KubeFed's CRD requires pluralName; gitfed defaults it from the FederatedTypeConfig's name as KubeFed's defaulting webhook did.
+  pluralName: z.union([z.literal(''), dns1035]).nullish(),
   scope,
+};
+const apiResource = strict(apiResourceShape);
+const GROUP_WITH_DOT = 'a group with at least one dot (a domain such as types.kubefed.io)';
+/** ValidateFederatedAPIResource: the federated (and status) type's group is required and has a dot. */
+const federatedApiResource = strict({
+  ...apiResourceShape,
+  group: text(GROUP_WITH_DOT).superRefine(refine((group) => (!group.includes('.') ? GROUP_WITH_DOT : subdomain.safeParse(group).success ? undefined : SUBDOMAIN_PHRASE))),
 });
 
 export const federatedTypeConfigSchema = kubeDocument(
   strict({
     targetType: apiResource,
-    federatedType: apiResource,
+    federatedType: federatedApiResource,
     propagation: mode,
-    statusType: apiResource.nullish(),
+    statusType: federatedApiResource.nullish(),
     statusCollection: mode.nullish(),
   }),
-);
+).superRefine((document, context) => {
+  // ValidateFederatedTypeConfigName, after SetFederatedTypeConfigDefaults filled group and plural from the name.
+  const name = document.metadata.name;
+  const dot = name.indexOf('.');
+  const group = document.spec.targetType.group || (dot < 0 ? '' : name.slice(dot + 1));
+  const plural = document.spec.targetType.pluralName || (dot < 0 ? name : name.slice(0, dot));
+  const expected = group ? `${plural}.${group}` : plural;
+  if (expected !== name) {
+    context.addIssue({ code: 'custom', path: ['metadata', 'name'], message: `"${expected}": a FederatedTypeConfig is named TARGET_PLURAL_NAME(.TARGET_GROUP_NAME)` });
+  }
+});
 export type FederatedTypeConfigDocument = z.infer<typeof federatedTypeConfigSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -253,6 +282,39 @@ export const rolloutSchema = kubeDocument(
   }),
 );
 export type RolloutDocument = z.infer<typeof rolloutSchema>;
+// KubeFed's URL rules (validation.go: validateAPIEndpoint, validateProxyURL)
+
+function refine(problemOf: (value: string) => string | undefined) {
+  return (value: string, context: z.core.$RefinementCtx<string>) => {
+    const problem = problemOf(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+/** client-go's DefaultServerURL reads a bare host as https://host; the scheme must be http or https, the port 1–65535. */
+export function endpointProblem(endpoint: string): string | undefined {
+  const phrase = 'a URL such as https://member.example:6443 (http or https, a port from 1 to 65535)';
+  if (endpoint === '') return phrase;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
+  } catch {
+    return phrase;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return phrase;
+  // URL drops a default port (":443" for https), which is valid anyway; any other out-of-range port fails to parse.
+  return undefined;
+}
+
+export function proxyProblem(proxy: string): string | undefined {
+  if (proxy === '') return undefined;
+  try {
+    const { protocol } = new URL(proxy);
+    return ['http:', 'https:', 'socks5:'].includes(protocol) ? undefined : 'a proxy URL with scheme http, https or socks5';
+  } catch {
+    return 'a proxy URL with scheme http, https or socks5';
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation → Diagnostics

@@ -160,6 +160,8 @@ export interface Model {
   preferences: ReplicaSchedulingPreference[];
   /** The repository's Rollout; absent: every change reaches every member at once. */
   rollout?: Rollout;
+  /** CustomResourceDefinition documents (apiextensions.k8s.io): not propagated, their schemas validate custom resources. */
+  customResourceDefinitions?: { value: JsonObject; origin: Origin }[];
   diagnostics: Diagnostic[];
 }
 

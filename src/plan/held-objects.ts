@@ -1,7 +1,7 @@
 /**
  * The one rule for objects a pass leaves as they are in a member (apply leaves them, plan shows them held):
- *   1. an error about an object in one cluster (ApplyOverridesFailed …) holds it in that cluster: it is
- *      neither updated there nor pruned, whatever it held before stays;
+ *   1. an error about an object in one cluster (ApplyOverridesFailed, ObjectInvalid …), or in the clusters it
+ *      lists, holds it in those clusters: it is neither updated there nor pruned, whatever it held before stays;
  *   2. an error about an object that names no cluster, and `TypeDisabled`, hold it in every cluster;
  *   3. every object of a disabled type (`group/Kind` in the render's disabledKinds) is held everywhere, even
  *      once it left Git: like KubeFed with that type's controller stopped, nothing of the kind is pruned.
@@ -21,8 +21,9 @@ export function heldObjects(rendered: { diagnostics: readonly Diagnostic[]; disa
     if (!diagnostic.resource) continue;
     const disabled = diagnostic.code === 'TypeDisabled';
     if (diagnostic.severity !== 'error' && !disabled) continue;
-    const target = diagnostic.cluster && !disabled ? mapOf(byCluster, diagnostic.cluster) : everywhere;
-    if (!target.has(diagnostic.resource)) target.set(diagnostic.resource, diagnostic.code);
+    const clusters = diagnostic.clusters ?? (diagnostic.cluster ? [diagnostic.cluster] : []);
+    const targets = clusters.length > 0 && !disabled ? clusters.map((cluster) => mapOf(byCluster, cluster)) : [everywhere];
+    for (const target of targets) if (!target.has(diagnostic.resource)) target.set(diagnostic.resource, diagnostic.code);
   }
   const disabledKinds = new Set(rendered.disabledKinds ?? []);
   return {

@@ -6,7 +6,7 @@
 import { compareDiagnostics, error, warning, type Diagnostic } from '../model/diagnostic.ts';
 import { defaultInstance } from '../model/marks.ts';
 import { resourceId } from '../model/identity.ts';
-import type { FederatedObject, KubeObject, Model, ReplicaSchedulingPreference } from '../model/types.ts';
+import type { ClusterOverride, FederatedObject, FieldPath, KubeObject, Model, ReplicaSchedulingPreference } from '../model/types.ts';
 import { applyOverrides, overridesFor, validateOverrides } from './apply-overrides.ts';
 import { buildBaseObject, markObject } from './build-object.ts';
 import { compareObjects } from './order-objects.ts';
@@ -34,6 +34,14 @@ export interface RenderResult {
    * that type's controller stopped, apply neither applies nor prunes anything of these kinds.
    */
   disabledKinds?: string[];
+  /** The federated object, and the override entry when one applied, each member object came from (validation). */
+  sources?: Map<KubeObject, ObjectSource>;
+}
+
+export interface ObjectSource {
+  federated: FederatedObject;
+  /** The cluster's override entry (`spec.overrides[i]`) and its ops, when it had any. */
+  overrides?: { field: FieldPath; ops: readonly ClusterOverride[] };
 }
 
 /** Namespaces KubeFed never propagates as Namespace objects (spec §3). */
@@ -46,6 +54,7 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
   const perCluster = new Map<string, KubeObject[]>(clusterNames.map((name) => [name, []]));
   const diagnostics: Diagnostic[] = [...model.diagnostics];
   const replicas: ReplicaSplit[] = [];
+  const sources = new Map<KubeObject, ObjectSource>();
 
   const federatedNamespaces = new Map<string, FederatedObject>();
   for (const object of model.objects) {
@@ -147,7 +156,7 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
       const { ops, field } = overridesFor(overrides, cluster);
       if (ops.length === 0) {
         // Clusters without overrides share one object: it is read-only from here on.
-        unpatched ??= markObject(base.object, federated, { instance });
+        if (!unpatched) sources.set((unpatched = markObject(base.object, federated, { instance })), { federated });
         perCluster.get(cluster)?.push(unpatched, ...exported);
         continue;
       }
@@ -162,7 +171,9 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
         );
         continue;
       }
-      perCluster.get(cluster)?.push(markObject(patched.object, federated, { instance }), ...exported);
+      const marked = markObject(patched.object, federated, { instance });
+      sources.set(marked, { federated, overrides: { field, ops } });
+      perCluster.get(cluster)?.push(marked, ...exported);
     }
   }
 
@@ -172,6 +183,7 @@ export function render(model: Model, options: RenderOptions = {}): RenderResult 
     revision: model.revision,
     clusters,
     diagnostics: diagnostics.sort(compareDiagnostics),
+    sources,
     replicas: replicas.sort((a, b) => (a.preference < b.preference ? -1 : a.preference > b.preference ? 1 : 0)),
     disabledKinds: sortedText(
       new Set(model.typeConfigs.filter((type) => type.propagation === 'Disabled').map((type) => `${type.target.group}/${type.target.kind}`)),

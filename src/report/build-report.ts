@@ -193,6 +193,8 @@ export interface ReportDiagnostic {
   line?: number;
   field?: string;
   cluster?: string;
+  /** Several clusters sharing the problem (validation). */
+  clusters?: string[];
   resource?: string;
 }
 
@@ -438,6 +440,7 @@ export function buildReport(input: ReportInput): StatusReport {
     ...(diagnostic.line !== undefined ? { line: diagnostic.line } : {}),
     ...(diagnostic.field !== undefined ? { field: diagnostic.field } : {}),
     ...(diagnostic.cluster !== undefined ? { cluster: diagnostic.cluster } : {}),
+    ...(diagnostic.clusters !== undefined ? { clusters: diagnostic.clusters } : {}),
     ...(diagnostic.resource !== undefined ? { resource: diagnostic.resource } : {}),
   });
   const errors = diagnostics.filter((d) => d.severity === 'error').map(reportDiagnostic);
@@ -576,12 +579,14 @@ function replicaSplitsOf(rendered: RenderResult): ReportReplicaSplit[] {
 function perClusterRenderErrors(diagnostics: readonly Diagnostic[]): Map<string, Map<string, Diagnostic[]>> {
   const out = new Map<string, Map<string, Diagnostic[]>>();
   for (const diagnostic of [...diagnostics].sort(compareDiagnosticsFully)) {
-    if (diagnostic.severity !== 'error' || !diagnostic.cluster || !diagnostic.resource) continue;
-    const byResource = out.get(diagnostic.cluster) ?? new Map<string, Diagnostic[]>();
-    const list = byResource.get(diagnostic.resource) ?? [];
-    list.push(diagnostic);
-    byResource.set(diagnostic.resource, list);
-    out.set(diagnostic.cluster, byResource);
+    if (diagnostic.severity !== 'error' || !diagnostic.resource) continue;
+    for (const cluster of diagnostic.clusters ?? (diagnostic.cluster ? [diagnostic.cluster] : [])) {
+      const byResource = out.get(cluster) ?? new Map<string, Diagnostic[]>();
+      const list = byResource.get(diagnostic.resource) ?? [];
+      list.push(diagnostic);
+      byResource.set(diagnostic.resource, list);
+      out.set(cluster, byResource);
+    }
   }
   return out;
 }

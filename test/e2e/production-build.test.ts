@@ -230,6 +230,7 @@ describe('the production build the Dockerfile makes', () => {
     if (installed.status === 'rejected') throw new Error(`npm ci --omit=dev --ignore-scripts failed: ${String(installed.reason)}`);
     installedFrom = installed.value;
     await cp(outDir, join(app, 'dist'), { recursive: true });
+    await cp(join(root, 'schemas'), join(app, 'schemas'), { recursive: true });
     instructions = dockerfileInstructions(await readFile(join(root, 'Dockerfile'), 'utf8'));
     runtimeEnv = envOf(stages(instructions).at(-1) ?? []);
   }, 300_000);
@@ -272,11 +273,11 @@ describe('the production build the Dockerfile makes', () => {
     const copied = instructions
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    expect(copied.sort()).toEqual(['package-lock.json', 'package-lock.json', 'package.json', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    expect(copied.sort()).toEqual(['package-lock.json', 'package-lock.json', 'package.json', 'package.json', 'schemas', 'src', 'tsconfig.build.json', 'tsconfig.json']);
     for (const source of copied) expect(ignore).toContain(`!${source}`);
 
     // The clean copy has no fixtures/ (nor src/, test/ …): whatever runs below runs without them.
-    expect((await readdir(app)).sort()).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
+    expect((await readdir(app)).sort()).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json', 'schemas']);
   });
 
   it('holds the production dependencies of package-lock.json and no devDependency', async () => {

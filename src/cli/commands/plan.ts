@@ -17,8 +17,10 @@ import { writeDiagnostics } from '../format-diagnostics.ts';
 import { addMemberSourceOptions, discoverMembers, fleetModel, heldBackLines, type MemberSourceFlags } from '../member-source.ts';
 import { render } from '../../render/render.ts';
 import { startProgress } from '../progress-display.ts';
+import { addKubeVersionOption, validateMembers } from '../validation.ts';
 
 interface PlanFlags extends MemberSourceFlags {
+  kubeVersion: string;
   repo: string;
   base: string;
   head: string;
@@ -34,7 +36,7 @@ interface PlanFlags extends MemberSourceFlags {
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   const command = program.command('plan');
-  addMemberSourceOptions(command)
+  addKubeVersionOption(addMemberSourceOptions(command))
     .description('compare two revisions of a repository per member cluster (objects added, removed, changed; placement; replica splits) for pull-request review')
     .option('--repo <dir>', 'local Git repository (work tree or bare) holding both revisions', '.')
     .requiredOption('--base <ref>', 'revision before the change: branch, tag, commit id, HEAD~1 …')
@@ -44,7 +46,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--path <subdir>', 'folder of the repository holding the manifests (default: the root)')
     .option('--report-path <dir>', 'report folder, relative to --path, never read as manifests', 'status')
     .option('--instance <name>', 'gitfed instance name (ownership annotation; inventory with --live)', 'gitfed')
-    .option('--live', 'also compare head with what the members hold now (server-side dry-run; writes nothing)')
+    .option('--live', "also compare head with what the members hold now (server-side dry-run; writes nothing), and validate head against the schemas each member publishes")
     .option('--kubeconfig <file>', 'with --live: kubeconfig with one context per member, named after the cluster (default: KUBECONFIG, ~/.kube/config)')
     .option('--no-parallel', 'render the two revisions one after the other instead of on two threads')
     .addHelpText(
@@ -85,7 +87,9 @@ something changes (and for usage errors).`,
       const discovery = await discoverMembers(flags, { logger: ctx.logger });
       const onFleet = (model: Model): RenderedRevision => ({ ...render(model, { instance: flags.instance }), model });
       const { model: headModel, credentials, fleet } = fleetModel(gitHead.model, discovery);
-      const head = discovery ? onFleet(headModel) : gitHead;
+      const unvalidated = discovery ? onFleet(headModel) : gitHead;
+      // Head's member objects against the schemas (the PR comment lists what a member would refuse); base is not validated.
+      const head: RenderedRevision = { ...(await validateMembers(unvalidated, unvalidated.model, flags)), model: unvalidated.model };
       const base: RevisionInput = discovery ? onFleet(fleetModel((gitBase as RenderedRevision).model, discovery).model) : gitBase;
       ctx.stderr.write(heldBackLines(fleet));
       // Diagnostics name files relative to --path; a reviewer reads paths from the repository root.
