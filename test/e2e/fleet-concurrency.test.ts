@@ -126,8 +126,10 @@ describe('a member that accepts connections but never answers', () => {
     const away = json.clusters['silent-member'];
     expect(away?.reachable).toBe(false);
     expect(away?.failures?.map((f) => f.stage)).toEqual(['ClusterNotReady']);
-    // The silent member costs its probe's deadline (3 s, under the 4 s request deadline), not a stall of the others.
-    expect(exit.ms - reference.ms).toBeLessThan(4_000 + 3_000);
+    // The silent member costs its probe's deadline (3 s, under the 4 s request deadline), not a stall of the others:
+    // a stall costs a deadline per slot-full of its queued requests (61 objects over 4 slots: about 60 s). The two
+    // runs are separate processes on a shared machine, so 5 s of the bound is for their start-up and scheduling.
+    expect(exit.ms - reference.ms).toBeLessThan(4_000 + 3_000 + 5_000);
     for (const [member, names] of await managedIn(members, withSilent.namespace)) expect(names, member).toEqual(withSilent.names);
   });
 });

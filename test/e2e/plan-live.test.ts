@@ -57,7 +57,7 @@ describe('gitfed plan --live against the lab', () => {
       yamlOf(
         federatedNamespace(s.namespace),
         federatedConfigMap({ name: 'settings', namespace: s.namespace, data: { color } }),
-        ...(extra ? [federatedConfigMap({ name: 'extra', namespace: s.namespace, placement: [m1], data: { added: 'yes' } })] : []),
+        ...(extra ? [federatedConfigMap({ name: 'extra', namespace: s.namespace, placement: [m1], data: { added: 'extra' } })] : []),
       );
     await s.revision({ 'app.yaml': app('blue', false) });
     const applied = await s.apply();

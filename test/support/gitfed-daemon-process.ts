@@ -103,6 +103,8 @@ export async function buildProduction(): Promise<ProductionBuild> {
   });
   await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
   await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The image ships the Kubernetes schemas beside dist/ (Dockerfile): the compiled code reads them as ../schemas/.
+  await symlink(join(root, 'schemas'), join(dir, 'schemas'), 'dir');
   return {
     dir,
     start: (args, env) => startProcess(join(dir, 'dist', 'cli', 'entry.js'), args, { ...env, NODE_ENV: 'production', GITFED_LOG_FORMAT: 'json' }, dir),
