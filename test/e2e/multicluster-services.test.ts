@@ -26,7 +26,9 @@ function manifests(s: DaemonScenario, options: { exported?: boolean; serviceOver
   );
   return {
     'namespace.yaml': yamlOf(federatedNamespace(s.namespace)),
-    'app.yaml': yamlOf(federatedDeployment({ name: 'web', namespace: s.namespace, replicas: 2, placement: exporters }), service),
+    // The test scales member2 by hand, as an autoscaler would: retainReplicas keeps the daemon's drift passes (which
+    // every change of the exported endpoints triggers) from putting the count back mid-assertion.
+    'app.yaml': yamlOf(federatedDeployment({ name: 'web', namespace: s.namespace, replicas: 2, placement: exporters, retainReplicas: true }), service),
   };
 }
 
