@@ -28,7 +28,7 @@
  * Exit code 1 when a check of the current code fails (no-op target, inventory saved, prune exact, a run crashed).
  */
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +42,7 @@ import { loadRepo } from '../src/source/load-repo.ts';
 import { resolveLabBinaries, startLab, stopLab } from '../src/lab/index.ts';
 import type { RunnerResult } from './apply-runner.ts';
 import { generateApplyRepo } from './generate-repo.ts';
+import { labCpuMs } from './lab-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -92,23 +93,6 @@ async function prepareBaseline(rev: string): Promise<Side> {
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(() => true, () => false);
-}
-
-/** CPU time (ms) the lab's processes have used so far: those whose command line names the lab directory. */
-async function labCpuMs(labDir: string): Promise<number> {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(labDir)) continue;
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / tick; // utime + stime
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
 }
 
 /** Runs a step and adds the lab's CPU time during it. */

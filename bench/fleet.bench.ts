@@ -21,7 +21,7 @@
  * namespace controller), so later points' lists do not see them. Exit code 1 when a target or check is not met.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +37,7 @@ import { render } from '../src/render/render.ts';
 import { loadRepo } from '../src/source/load-repo.ts';
 import type { FleetRunnerResult } from './fleet-runner.ts';
 import { fleetKinds, fleetNamespaces, generateFleetRepo } from './generate-repo.ts';
+import { labCpuMs } from './lab-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,22 +68,6 @@ type Step = (typeof steps)[number];
 type Measured = FleetRunnerResult & { labCpuMs: number; machineCpuMs: number };
 interface PointRun { first: Measured; noop: Measured; drift: Measured; edits: DriftCheck }
 interface DriftCheck { edited: number; putBack: number; reported: number; missing: string[] }
-
-/** CPU time (ms) the lab's processes have used so far: those whose command line names the lab directory. */
-async function labCpuMs(labDir: string): Promise<number> {
-  let total = 0;
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(labDir)) continue;
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ 100
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
-}
 
 /** CPU time (ms) every process on the machine has used so far (/proc/stat: all but idle and iowait). */
 async function machineCpuMs(): Promise<number> {

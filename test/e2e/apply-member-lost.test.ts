@@ -17,6 +17,7 @@ import { managedLabel } from '../../src/model/marks.ts';
 import { federatedConfigMap, federatedNamespace, kubeFedClusters, tempRepo, yamlOf, type TempRepo } from '../support/e2e-repo.ts';
 import { exitWithin, jsonOf, killAll, runGitfed, startGitfed, type ApplyJson } from '../support/gitfed-process.ts';
 import { liveNames, removeFromMembers } from '../support/member-reads.ts';
+import { kubeconfigWith, silentServer, type Kubeconfig } from '../support/silent-member.ts';
 import { uniqueName, useLab } from './lab-context.ts';
 
 const lab = useLab();
@@ -152,32 +153,6 @@ async function hangingProxy(target: URL): Promise<{ port: number; hang: () => vo
   };
 }
 
-/** A TCP server that accepts connections and never writes a byte (not even a TLS handshake). */
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-interface Kubeconfig {
-  clusters: { name: string; cluster: Record<string, unknown> }[];
-  users: { name: string; user: Record<string, unknown> }[];
-  contexts: { name: string; context: { cluster: string; user: string } }[];
-  [field: string]: unknown;
-}
-
 /** The lab kubeconfig with member `name` reached at `server` instead; in a temp dir of its own. */
 async function kubeconfigRerouting(name: string, server: string): Promise<string> {
   const config = parse(await readFile(lab.kubeconfig, 'utf8')) as Kubeconfig;
@@ -191,27 +166,11 @@ async function kubeconfigRerouting(name: string, server: string): Promise<string
   return file;
 }
 
-/** The lab kubeconfig plus a context `name` for `server`, with member1's CA and credentials; in a temp dir of its own. */
-async function kubeconfigWith(name: string, server: string): Promise<string> {
-  const config = parse(await readFile(lab.kubeconfig, 'utf8')) as Kubeconfig;
-  const cluster = config.clusters.find((c) => c.name === m1);
-  const user = config.users.find((u) => u.name === m1);
-  if (!cluster || !user) throw new Error(`${lab.kubeconfig} has no cluster or user ${m1}`);
-  config.clusters.push({ name, cluster: { ...cluster.cluster, server } });
-  config.users.push({ name, user: { ...user.user } });
-  config.contexts.push({ name, context: { cluster: name, user: name } });
-  const dir = await mkdtemp(join(tmpdir(), 'gitfed-e2e-kubeconfig-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, stringify(config), { mode: 0o600 });
-  return file;
-}
-
 describe('a member that accepts connections but never answers', () => {
   it('is reported not reachable within the request-timeout bound (exit 1) while member1–3 get everything', async () => {
     const silent = await silentServer();
     cleanups.push(silent.close);
-    const kubeconfig = await kubeconfigWith('member4', `https://127.0.0.1:${silent.port}`);
+    const kubeconfig = await kubeconfigWith(lab.kubeconfig, { name: 'member4', server: `https://127.0.0.1:${silent.port}`, like: m1 }, cleanups);
     const s = await scenario('silent', [...members, 'member4'], 5);
     const objects = s.names.length + 1;
 

@@ -5,17 +5,16 @@
  * when it has 8 members or more (e.g. GITFED_E2E_LAB_DIR naming `gitfed lab up --profile api --members 8`);
  * otherwise the file starts an api-profile lab of 8 members of its own in a temp dir, and stops it at the end.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { createFleetLimits } from '../../src/cluster/fleet-limits.ts';
 import { labPaths, startLab, stopLab, type LabInfo } from '../../src/lab/index.ts';
 import { managedLabel } from '../../src/model/marks.ts';
 import { applyRepo, federatedConfigMap, federatedNamespace, kubeFedClusters, observeMembers, quietLogger, tempRepo, yamlOf, type TempRepo } from '../support/e2e-repo.ts';
 import { jsonOf, killAll, runGitfed, type ApplyJson } from '../support/gitfed-process.ts';
+import { kubeconfigWith, silentServer } from '../support/silent-member.ts';
 import { uniqueName, useLab } from './lab-context.ts';
 
 const fleetSize = 8;
@@ -111,7 +110,7 @@ describe('a member that accepts connections but never answers', () => {
     const members = fleet.members.slice(0, fleetSize).map((m) => m.name);
     const silent = await silentServer();
     cleanups.push(silent.close);
-    const kubeconfig = await kubeconfigWith('silent-member', `https://127.0.0.1:${silent.port}`, members[0]!);
+    const kubeconfig = await kubeconfigWith(fleet.kubeconfig, { name: 'silent-member', server: `https://127.0.0.1:${silent.port}`, like: members[0]! }, cleanups);
     const flags = ['--request-timeout', '4s', '--max-requests-in-flight', '16', '--member-requests-in-flight', '4', '-o', 'json'];
     const alone = await scenario('alone', members, 60);
     const withSilent = await scenario('silent', [...members, 'silent-member'], 60);
@@ -139,46 +138,4 @@ function expectFullyApplied(json: ApplyJson, member: string, objects: number): v
   expect(result?.reachable, member).toBe(true);
   expect(result?.changes.length, member).toBe(objects);
   expect(result?.changes.filter((c) => c.propagation !== 'ClusterPropagationOK'), member).toEqual([]);
-}
-
-/** A TCP server that accepts connections and never writes a byte (not even a TLS handshake). */
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-interface Kubeconfig {
-  clusters: { name: string; cluster: Record<string, unknown> }[];
-  users: { name: string; user: Record<string, unknown> }[];
-  contexts: { name: string; context: { cluster: string; user: string } }[];
-  [field: string]: unknown;
-}
-
-/** The fleet's kubeconfig plus a context `name` for `server` with `like`'s CA and credentials; in a temp dir of its own. */
-async function kubeconfigWith(name: string, server: string, like: string): Promise<string> {
-  const config = parse(await readFile(fleet.kubeconfig, 'utf8')) as Kubeconfig;
-  const cluster = config.clusters.find((c) => c.name === like);
-  const user = config.users.find((u) => u.name === like);
-  if (!cluster || !user) throw new Error(`${fleet.kubeconfig} has no cluster or user ${like}`);
-  config.clusters.push({ name, cluster: { ...cluster.cluster, server } });
-  config.users.push({ name, user: { ...user.user } });
-  config.contexts.push({ name, context: { cluster: name, user: name } });
-  const dir = await mkdtemp(join(tmpdir(), 'gitfed-e2e-kubeconfig-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, stringify(config), { mode: 0o600 });
-  return file;
 }
