@@ -73,8 +73,13 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
   let debounce: NodeJS.Timeout | undefined;
   let resync: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
-  /** Monotonic time of the first watch event the next pass carries (propagation latency). */
+  /**
+   * Monotonic time of the first watch event no pass has seen yet (propagation latency). A pass has seen an event
+   * when its reads finished after it (`lastObservedAt`): whichever pass that is, the one running when the event came
+   * or the next, its writes are the event's propagation.
+   */
   let firstEventAt: number | undefined;
+  let lastObservedAt = 0;
   let last: McsSummary | undefined;
 
   const trigger = (reason: string): void => {
@@ -96,11 +101,12 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
   async function loop(): Promise<void> {
     while (pending && !closed) {
       pending = false;
-      const eventAt = firstEventAt;
-      firstEventAt = undefined;
       try {
         const wrote = await pass();
-        if (eventAt !== undefined && wrote) deps.metrics.propagation.observe((performance.now() - eventAt) / 1000);
+        if (firstEventAt !== undefined && firstEventAt <= lastObservedAt) {
+          if (wrote) deps.metrics.propagation.observe((performance.now() - firstEventAt) / 1000);
+          firstEventAt = undefined;
+        }
       } catch (err) {
         // pass() turns member failures into outcomes; anything else is a bug, still counted and summarized.
         deps.metrics.failures.inc({ cluster: '', stage: 'InternalError' });
@@ -132,6 +138,7 @@ export function createMcsController(options: McsControllerOptions, deps: McsCont
     }));
     observed.sort((a, b) => (a.cluster < b.cluster ? -1 : 1));
     const observedAt = performance.now();
+    lastObservedAt = observedAt;
     const prune = failures.length === 0;
     const plan = planImports({ instance: options.instance, clusterSet: options.clusterSet, members: observed });
     syncWatches(members, observed);
