@@ -43,8 +43,12 @@ export async function writeImports(
       if (!client.applyStatus) throw new Error(`the client for ${client.cluster} cannot write status`);
       await client.applyStatus({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace }, status } as KubeObject, { fieldManager: options.fieldManager, force: true });
     } catch (err) {
-      // Without its status the import is not up to date: forget the hash so the next pass writes it again.
-      await client.mergePatch(identityOf(object), { metadata: { annotations: { [multiclusterHashAnnotation]: null } } }).catch(() => undefined);
+      // Without its status the import is not up to date: forget the hash so the next pass writes it again. If even
+      // that fails, the failure says so (the next pass may take the import as current).
+      const message = err instanceof Error ? err.message : String(err);
+      await client.mergePatch(identityOf(object), { metadata: { annotations: { [multiclusterHashAnnotation]: null } } }).catch((clearErr: unknown) => {
+        throw new Error(`${message}; clearing its content hash failed too (${clearErr instanceof Error ? clearErr.message : String(clearErr)}), so a later pass may not rewrite its status`, { cause: err });
+      });
       throw err;
     }
   })));
