@@ -195,10 +195,7 @@ export async function generateApplyRepo(dir: string, options: ApplyRepoOptions):
   const { prefix, members, objects, variant = 0, withoutPruned = false, replicas = 1 } = options;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const clusters = members
-    .map((name) => `apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: ${name}\nspec:\n  apiEndpoint: https://${name}:6443\n`)
-    .join('---\n');
-  await writeFile(path.join(dir, 'clusters.yaml'), clusters);
+  await writeClusters(dir, members);
   for (let n = 0; n < applyRepoNamespaces; n++) {
     const ns = `${prefix}-${n}`;
     const docs = [`apiVersion: types.kubefed.io/v1beta1\nkind: FederatedNamespace\nmetadata:\n  name: ${ns}\n  namespace: ${ns}\nspec:\n  placement:\n    clusterSelector: {}\n`];
@@ -256,10 +253,7 @@ export async function generateFleetRepo(dir: string, options: FleetRepoOptions):
   const { prefix, members, objects } = options;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const clusters = members
-    .map((name) => `apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: ${name}\nspec:\n  apiEndpoint: https://${name}:6443\n`)
-    .join('---\n');
-  await writeFile(path.join(dir, 'clusters.yaml'), clusters);
+  await writeClusters(dir, members);
   await writeFile(path.join(dir, 'types.yaml'), roleTypeConfigs);
   const namespaces = fleetNamespaces(objects);
   const perNamespace = Math.floor((objects - namespaces) / namespaces);
@@ -292,4 +286,12 @@ function fleetObject(ns: string, i: number): string {
     case 'Deployment':
       return `${head}    spec:\n      replicas: 0\n      minReadySeconds: 0\n      selector:\n        matchLabels: {app: obj-${i}}\n      template:\n        metadata:\n          labels: {app: obj-${i}}\n        spec:\n          containers:\n          - name: main\n            image: registry.example.com/app:1.0\n`;
   }
+}
+
+/** clusters.yaml: one KubeFedCluster per member, named as its kubeconfig context. */
+async function writeClusters(dir: string, members: readonly string[]): Promise<void> {
+  const clusters = members
+    .map((name) => `apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata:\n  name: ${name}\nspec:\n  apiEndpoint: https://${name}:6443\n`)
+    .join('---\n');
+  await writeFile(path.join(dir, 'clusters.yaml'), clusters);
 }
