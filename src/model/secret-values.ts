@@ -68,14 +68,27 @@ export interface Redactor {
 /** A redactor for the values of every Secret among `objects`. */
 export function redactorFor(objects: Iterable<Readonly<Record<string, unknown>>>): Redactor {
   const values = new Set<string>();
-  // A Secret rendered for 50 members is 50 objects with the same values: each content is read once.
-  const seen = new Set<string>();
+  // A Secret rendered for 50 members is 50 objects with the same values: each value is read once (per field, as
+  // data and stringData hide different forms). An entry alone gives the values it gives within its map (rule 2).
+  const seen = { data: new Set<string>(), stringData: new Set<string>() };
   for (const object of objects) {
     if (object.kind !== undefined && !(typeof object.kind === 'string' && isSecretKind(object.kind))) continue;
-    const content = JSON.stringify([object.data ?? null, object.stringData ?? null]);
-    if (seen.has(content)) continue;
-    seen.add(content);
-    for (const value of secretValuesOf(object)) values.add(value);
+    for (const field of ['data', 'stringData'] as const) {
+      const map = object[field];
+      if (map === undefined || map === null) continue;
+      if (typeof map !== 'object' || Array.isArray(map)) {
+        for (const value of secretValuesOf({ [field]: map })) values.add(value);
+        continue;
+      }
+      for (const key in map) {
+        const entry: unknown = (map as Record<string, unknown>)[key];
+        if (typeof entry === 'string') {
+          if (seen[field].has(entry)) continue;
+          seen[field].add(entry);
+        }
+        for (const value of secretValuesOf({ [field]: { [key]: entry } })) values.add(value);
+      }
+    }
   }
   const ordered = longestFirst([...values]);
   return {

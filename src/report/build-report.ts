@@ -303,26 +303,7 @@ export function buildReport(input: ReportInput): StatusReport {
   }
 
   // Rule 2: resources from the rendered objects, then from per-cluster render errors.
-  const resources = new Map<string, ResourceDraft>();
-  const renderedBy = new Map<string, { ids: string[]; drafts: ResourceDraft[] }>();
-  for (const name of clusterNames) {
-    const ids: string[] = [];
-    const drafts: ResourceDraft[] = [];
-    for (const object of input.rendered.clusters[name] ?? []) {
-      const id = idOfObject(object);
-      const federatedObject = object.metadata.annotations?.[federatedObjectAnnotation] ?? kubefedName(object.kind, object.metadata.namespace, object.metadata.name);
-      let draft = resources.get(id);
-      if (draft) {
-        if (compareText(federatedObject, draft.federatedObject) < 0) draft.federatedObject = federatedObject;
-      } else {
-        draft = { id, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, federatedObject, secret: isSecretKind(object.kind), slot: 0 };
-        resources.set(id, draft);
-      }
-      ids.push(id);
-      drafts.push(draft);
-    }
-    renderedBy.set(name, { ids, drafts });
-  }
+  const { resources, renderedBy } = renderedResources(clusterNames, input.rendered);
   for (const byResource of renderFailures.values()) {
     for (const id of byResource.keys()) {
       if (resources.has(id)) continue;
@@ -332,20 +313,22 @@ export function buildReport(input: ReportInput): StatusReport {
   }
   const ordered = [...resources.values()].sort((a, b) => compareText(a.federatedObject, b.federatedObject) || compareText(a.id, b.id));
   ordered.forEach((draft, slot) => (draft.slot = slot));
+  const byId = idOrder(renderedBy);
   const columns = new Map(
-    clusterNames.map((name) => [name, columnOf(ordered.length, resources, renderedBy.get(name), input.applied?.clusters[name]?.changes, input.live?.[name]?.objects)]),
+    clusterNames.map((name) => [name, columnOf(ordered.length, resources, byId, renderedBy.get(name), input.applied?.clusters[name]?.changes, input.live?.[name]?.objects)]),
   );
 
   // Rules 3–6: one placement per resource and cluster.
   const reportResources: ReportResource[] = [];
   const cellsByCluster = new Map<string, ReportPlacement[]>(clusterNames.map((name) => [name, []]));
-  const perCluster = clusterNames.map((name) => ({
+  const perCluster: ClusterCells[] = clusterNames.map((name) => ({
     name,
     column: columns.get(name)!,
     failures: renderFailures.get(name),
     ready: readiness.get(name) ?? false,
     memberMessage: clusterMessages.has(name),
     cells: cellsByCluster.get(name)!,
+    shared: new SharedCells(name),
   }));
   for (const resource of ordered) {
     const cells: ReportPlacement[] = [];
@@ -353,15 +336,7 @@ export function buildReport(input: ReportInput): StatusReport {
     for (const cluster of perCluster) {
       const failures = cluster.failures?.get(resource.id);
       if (cluster.column.placed[resource.slot] !== 1 && !failures) continue;
-      const cell = placementOf({
-        cluster: cluster.name,
-        failures,
-        change: cluster.column.changes[resource.slot],
-        live: cluster.column.live[resource.slot],
-        ready: cluster.ready,
-        memberMessage: cluster.memberMessage,
-        say: sayAbout,
-      });
+      const cell = placementOf(cluster, failures, cluster.column.changes[resource.slot], cluster.column.live[resource.slot], sayAbout);
       cells.push(cell);
       cluster.cells.push(cell);
     }
@@ -457,13 +432,14 @@ export function buildReport(input: ReportInput): StatusReport {
       }
     : undefined;
 
-  const allCells = [...cellsByCluster.values()].flat();
+  const total = (count: (cluster: ReportCluster) => number) => clusters.reduce((sum, cluster) => sum + count(cluster), 0);
   const summary: ReportSummary = {
     clusters: clusters.length,
     clustersReady: clusters.filter((cluster) => cluster.ready).length,
-    objects: allCells.length,
-    current: allCells.filter((cell) => cell.health === 'Current').length,
-    propagationErrors: allCells.filter((cell) => isPropagationProblem(cell.propagation)).length,
+    objects: total((cluster) => cluster.counts.objects),
+    current: total((cluster) => cluster.counts.Current),
+    // A cluster's `errors` counts exactly its cells with a propagation problem (rule 7).
+    propagationErrors: total((cluster) => cluster.counts.errors),
     errors: errors.length + (failure?.errors.length ?? 0),
     warnings: warnings.length,
   };
@@ -492,19 +468,20 @@ function sayAll(summary: McsSummary, say: (message: string) => string): McsSumma
   return { ...summary, failures: summary.failures.map((failure) => ({ ...failure, message: say(failure.message) })) };
 }
 
-interface PlacementInputs {
-  cluster: string;
-  failures: Diagnostic[] | undefined;
-  change: Change | undefined;
-  live: ObjectStatus | undefined;
+/** One cluster's inputs and cells while the matrix is filled. */
+interface ClusterCells {
+  name: string;
+  column: Column;
+  failures: Map<string, Diagnostic[]> | undefined;
   ready: boolean;
   /** The member has a message of its own (unreachable …), so objects need not repeat it. */
   memberMessage: boolean;
-  say: (message: string) => string;
+  cells: ReportPlacement[];
+  shared: SharedCells;
 }
 
 /** Rules 4–6. */
-function placementOf({ cluster, failures, change, live, ready, memberMessage, say }: PlacementInputs): ReportPlacement {
+function placementOf(cluster: ClusterCells, failures: Diagnostic[] | undefined, change: Change | undefined, live: ObjectStatus | undefined, say: (message: string) => string): ReportPlacement {
   let propagation: ReportPropagation;
   let problemMessage: string | undefined;
   const first = failures?.[0];
@@ -523,25 +500,62 @@ function placementOf({ cluster, failures, change, live, ready, memberMessage, sa
   } else if (live?.propagation) {
     propagation = live.propagation;
   } else {
-    propagation = ready ? 'PropagationUnknown' : 'ClusterNotReady';
+    propagation = cluster.ready ? 'PropagationUnknown' : 'ClusterNotReady';
   }
   // A held object was not read back; a read-back of an unreachable member says Unknown anyway.
   const health: HealthStatus = first ? 'Unknown' : (live?.health.status ?? 'Unknown');
-  const replicas = !first && live?.health.replicas ? `${live.health.replicas.ready}/${live.health.replicas.desired}` : undefined;
+  const replicas = first ? undefined : live?.health.replicas;
 
   let message: string | undefined;
   if (isPropagationProblem(propagation)) {
-    message = unreachableStatuses.has(propagation) && memberMessage ? undefined : problemMessage;
+    message = unreachableStatuses.has(propagation) && cluster.memberMessage ? undefined : problemMessage;
   } else if (!first && live && live.health.status !== 'Current') {
     message = live.health.message;
   }
-  return {
-    name: cluster,
-    propagation,
-    health,
-    ...(replicas !== undefined ? { replicas } : {}),
-    ...(message ? { message: say(message) } : {}),
-  };
+  if (!message) return cluster.shared.get(propagation, health, replicas);
+  const cell: ReportPlacement = { name: cluster.name, propagation, health };
+  if (replicas) cell.replicas = replicasText(replicas);
+  cell.message = say(message);
+  return cell;
+}
+
+function replicasText(replicas: { ready: number; desired: number }): string {
+  return `${replicas.ready}/${replicas.desired}`;
+}
+
+/**
+ * One frozen object for all of a cluster's cells without a message that say the same thing. At fleet scale most
+ * of 500,000 cells are alike (✅ 1/1), and an object each is what made the report slow to build (its garbage
+ * collection) and to write; the formatters also cache their text per cell object. The report never changes a
+ * cell after this, and the freeze makes sure of it. Looked up without building a key: this runs once per cell.
+ */
+class SharedCells {
+  private readonly cells = new Map<ReportPropagation, Map<HealthStatus, Map<number, Map<number, ReportPlacement>>>>();
+
+  private readonly cluster: string;
+
+  constructor(cluster: string) {
+    this.cluster = cluster;
+  }
+
+  get(propagation: ReportPropagation, health: HealthStatus, replicas: { ready: number; desired: number } | undefined): ReportPlacement {
+    let byHealth = this.cells.get(propagation);
+    if (!byHealth) this.cells.set(propagation, (byHealth = new Map()));
+    let byReady = byHealth.get(health);
+    if (!byReady) byHealth.set(health, (byReady = new Map()));
+    // -1: no replicas.
+    const ready = replicas ? replicas.ready : -1;
+    let byDesired = byReady.get(ready);
+    if (!byDesired) byReady.set(ready, (byDesired = new Map()));
+    const desired = replicas ? replicas.desired : -1;
+    let cell = byDesired.get(desired);
+    if (!cell) {
+      cell = { name: this.cluster, propagation, health };
+      if (replicas) cell.replicas = replicasText(replicas);
+      byDesired.set(desired, Object.freeze(cell));
+    }
+    return cell;
+  }
 }
 
 /** Rule 7. */
@@ -591,17 +605,74 @@ function perClusterRenderErrors(diagnostics: readonly Diagnostic[]): Map<string,
   return out;
 }
 
+/** One cluster's rendered objects as resources, in rendered order. */
+interface RenderedColumn {
+  ids: string[];
+  drafts: ResourceDraft[];
+}
+
+/**
+ * The resources of every cluster's rendered objects, by id, and each cluster's objects as resources. Members
+ * mostly get the same objects in the same order, so an object is first matched against the first cluster's at
+ * the same place: comparing three names is much cheaper than building and hashing an id for each of 500,000.
+ */
+function renderedResources(clusterNames: readonly string[], rendered: RenderResult): { resources: Map<string, ResourceDraft>; renderedBy: Map<string, RenderedColumn> } {
+  const resources = new Map<string, ResourceDraft>();
+  const renderedBy = new Map<string, RenderedColumn>();
+  let template: { objects: readonly KubeObject[]; drafts: ResourceDraft[] } | undefined;
+  for (const name of clusterNames) {
+    const objects = rendered.clusters[name] ?? [];
+    const column: RenderedColumn = { ids: [], drafts: [] };
+    objects.forEach((object, i) => {
+      const federatedObject = object.metadata.annotations?.[federatedObjectAnnotation] ?? kubefedName(object.kind, object.metadata.namespace, object.metadata.name);
+      const same = template?.objects[i];
+      let draft = same && sameObject(same, object) ? template!.drafts[i] : undefined;
+      if (!draft) {
+        const id = idOfObject(object);
+        draft = resources.get(id);
+        if (!draft) {
+          draft = { id, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, federatedObject, secret: isSecretKind(object.kind), slot: 0 };
+          resources.set(id, draft);
+        }
+      }
+      if (federatedObject !== draft.federatedObject && compareText(federatedObject, draft.federatedObject) < 0) draft.federatedObject = federatedObject;
+      column.ids.push(draft.id);
+      column.drafts.push(draft);
+    });
+    if (!template && objects.length > 0) template = { objects, drafts: column.drafts };
+    renderedBy.set(name, column);
+  }
+  return { resources, renderedBy };
+}
+
+/** Same id (Kind/namespace/name): the three names compared, no id built. */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  // Render hands clusters without overrides the very same object.
+  if (a === b) return true;
+  return a.metadata.name === b.metadata.name && a.kind === b.kind && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '');
+}
+
+/** The first cluster's resources in id order: the order of an apply's changes (compareChanges). */
+function idOrder(renderedBy: ReadonlyMap<string, RenderedColumn>): ResourceDraft[] {
+  const first = [...renderedBy.values()].find((column) => column.drafts.length > 0);
+  return [...(first?.drafts ?? [])].sort((a, b) => compareText(a.id, b.id));
+}
+
 function columnOf(
   size: number,
   resources: ReadonlyMap<string, ResourceDraft>,
-  rendered: { ids: readonly string[]; drafts: readonly ResourceDraft[] } | undefined,
+  byId: readonly ResourceDraft[],
+  rendered: RenderedColumn | undefined,
   changes: readonly Change[] = [],
   live: readonly ObjectStatus[] = [],
 ): Column {
   const column: Column = { placed: new Uint8Array(size), changes: new Array<Change | undefined>(size), live: new Array<ObjectStatus | undefined>(size), others: new Map() };
   for (const draft of rendered?.drafts ?? []) column.placed[draft.slot] = 1;
+  // Changes come sorted by id: where a cluster holds the first cluster's objects they match those in id order
+  // one after the other, and only the rest (objects that left Git …) is looked up. A match is right either way.
+  let next = 0;
   for (const change of changes) {
-    const slot = resources.get(change.id)?.slot;
+    const slot = next < byId.length && byId[next]!.id === change.id ? byId[next++]!.slot : resources.get(change.id)?.slot;
     if (slot === undefined) {
       const kept = column.others.get(change.id);
       if (kept === undefined || changeOrder(change, kept) < 0) column.others.set(change.id, change);

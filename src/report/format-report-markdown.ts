@@ -215,16 +215,34 @@ export function matrixHeader(report: StatusReport): string[] {
 }
 
 export function matrixRow(report: StatusReport, resource: ReportResource, ready: ReadonlyMap<string, boolean>): string {
-  const cells = new Map(resource.clusters.map((cell) => [cell.name, cell]));
-  return row([
-    md(resource.federatedObject),
-    md(idOf(resource)),
-    ...report.clusters.map(({ name }) => {
-      const cell = cells.get(name);
-      const mark = cellMark(cell, ready.get(name) ?? false);
-      return cell?.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
-    }),
-  ]);
+  const texts = [md(resource.federatedObject), md(idOf(resource))];
+  // Cells come in the clusters' order (buildReport writes them so); a report made otherwise is searched.
+  let next = 0;
+  for (const { name } of report.clusters) {
+    let cell: ReportPlacement | undefined = resource.clusters[next];
+    if (cell?.name === name) next++;
+    else cell = resource.clusters.find((candidate) => candidate.name === name);
+    texts.push(cellText(cell, ready.get(name) ?? false));
+  }
+  return row(texts);
+}
+
+/** Texts of shared (frozen) cells, for a ready and a not-ready cluster: most cells of a large report are alike. */
+const sharedCellTexts = new WeakMap<ReportPlacement, [string | undefined, string | undefined]>();
+
+function cellText(cell: ReportPlacement | undefined, clusterReady: boolean): string {
+  if (!cell) return '∅';
+  const shared = Object.isFrozen(cell) ? sharedCellTexts.get(cell) : undefined;
+  const known = shared?.[Number(clusterReady)];
+  if (known !== undefined) return known;
+  const mark = cellMark(cell, clusterReady);
+  const text = cell.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
+  if (Object.isFrozen(cell)) {
+    const texts = shared ?? [undefined, undefined];
+    texts[Number(clusterReady)] = text;
+    sharedCellTexts.set(cell, texts);
+  }
+  return text;
 }
 
 /** A resource's cells that are not ✅, ∅ or ⛔ (the member's own trouble is in the cluster table). */

@@ -32,9 +32,9 @@ export function formatReportYaml(report: StatusReport): string {
 /** Any JSON-shaped value (objects, arrays, strings, numbers, booleans, null) as a YAML document. */
 export function formatYaml(value: unknown): string {
   const writer = new BlockWriter();
-  if (isBlock(value)) writer.block(value, '', '');
-  else writer.text = `${writer.scalars.value(value)}\n`;
-  return writer.text;
+  if (!isBlock(value)) return `${writer.scalars.value(value)}\n`;
+  writer.block(value, '', '');
+  return writer.text();
 }
 
 /** A non-empty map or list: written over several lines. */
@@ -45,38 +45,75 @@ function isBlock(value: unknown): value is Record<string, unknown> | unknown[] {
   return false;
 }
 
+/**
+ * Lines are collected as pieces and joined once: appending to one string of tens of MiB leaves millions of
+ * intermediate strings to the garbage collector. A map whose values are all scalars (a report cell, a count)
+ * is written once per object and place: the report shares one frozen object among equal cells.
+ */
 class BlockWriter {
-  text = '';
+  private readonly pieces: string[] = [];
   readonly scalars = new ScalarCache();
+  private readonly leaves = new WeakMap<object, { pad: string; first: string; text: string }>();
+
+  text(): string {
+    return this.pieces.join('');
+  }
 
   /** `value` (a non-empty map or list) with `pad` before each line; the first line starts with `first` instead. */
   block(value: Record<string, unknown> | unknown[], pad: string, first: string): void {
-    let lead = first;
     if (Array.isArray(value)) {
       const deeper = `${pad}  `;
+      let lead = first;
       for (const item of value) {
         // `- ` then the item's first line; its other lines two deeper.
         if (isBlock(item)) this.block(item, deeper, `${lead}- `);
-        else this.text += `${lead}- ${this.scalars.value(item)}\n`;
+        else this.pieces.push(`${lead}- ${this.scalars.value(item)}\n`);
         lead = pad;
       }
       return;
     }
+    if (isLeafMap(value)) this.pieces.push(this.leafMap(value, pad, first));
+    else this.map(value, pad, first);
+  }
+
+  private map(value: Record<string, unknown>, pad: string, first: string): void {
+    let lead = first;
     for (const key in value) {
       const item = value[key];
       if (item === undefined) continue;
       const name = this.scalars.key(key);
       if (isBlock(item)) {
         // Lists are indented under their key (indentSeq), maps too.
-        this.text += `${lead}${name}:\n`;
+        this.pieces.push(`${lead}${name}:\n`);
         const deeper = `${pad}  `;
         this.block(item, deeper, deeper);
       } else {
-        this.text += `${lead}${name}: ${this.scalars.value(item)}\n`;
+        this.pieces.push(`${lead}${name}: ${this.scalars.value(item)}\n`);
       }
       lead = pad;
     }
   }
+
+  private leafMap(value: Record<string, unknown>, pad: string, first: string): string {
+    const written = this.leaves.get(value);
+    if (written && written.pad === pad && written.first === first) return written.text;
+    let text = '';
+    let lead = first;
+    for (const key in value) {
+      const item = value[key];
+      if (item === undefined) continue;
+      text += `${lead}${this.scalars.key(key)}: ${this.scalars.value(item)}\n`;
+      lead = pad;
+    }
+    this.leaves.set(value, { pad, first, text });
+    return text;
+  }
+}
+
+/** A map none of whose values is itself a non-empty map or list. */
+function isLeafMap(value: Record<string, unknown>): boolean {
+  for (const key in value) if (isBlock(value[key])) return false;
+  return true;
 }
 
 /** Plain in YAML 1.1 and 1.2 alike, as the library writes it: a letter first, no indicator, not a 1.1 word. */

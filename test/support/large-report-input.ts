@@ -11,7 +11,7 @@ import type { MemberStatus, ObjectStatus } from '../../src/apply/live-status.ts'
 import type { Health } from '../../src/health/compute-health.ts';
 import { federatedObjectAnnotation } from '../../src/model/marks.ts';
 import type { KubeObject } from '../../src/model/types.ts';
-import type { Change } from '../../src/plan/change-set.ts';
+import { compareChanges, type Change } from '../../src/plan/change-set.ts';
 import type { ReportClusterInput, ReportInput } from '../../src/report/build-report.ts';
 
 export interface LargeReportSize {
@@ -32,8 +32,16 @@ export function clusterName(i: number): string {
   return `member-${String(i).padStart(2, '0')}`;
 }
 
-/** Every cluster's rendered objects (one array each: render gives each member its own objects). */
-function renderedObjects(size: LargeReportSize, cluster: number): KubeObject[] {
+/**
+ * Every cluster's rendered objects (one array each), made the way render.ts makes them: a cluster without
+ * overrides gets the very object the others get, and an overridden copy keeps the same name strings. The
+ * Deployments' replicas differ per cluster, so those are one object per cluster.
+ */
+function renderedObjects(shared: readonly KubeObject[], cluster: number): KubeObject[] {
+  return shared.map((object, i) => (object.kind === 'Deployment' ? { ...object, spec: { replicas: 1 + ((i + cluster) % 3) } } : object));
+}
+
+function sharedObjects(size: LargeReportSize): KubeObject[] {
   const out: KubeObject[] = [];
   for (let i = 0; i < size.objects; i++) {
     const namespace = `team-${String(i % size.namespaces).padStart(3, '0')}`;
@@ -44,7 +52,6 @@ function renderedObjects(size: LargeReportSize, cluster: number): KubeObject[] {
       kind,
       metadata: { name, namespace, annotations: { [federatedObjectAnnotation]: `Federated${kind}/${namespace}/${name}` } },
     };
-    if (kind === 'Deployment') object.spec = { replicas: 1 + ((i + cluster) % 3) };
     if (kind === 'Secret') object.data = { token: Buffer.from(largeReportSecret).toString('base64') };
     if (kind === 'Secret') object.stringData = { password: largeReportSecret };
     out.push(object);
@@ -63,9 +70,10 @@ export function largeReportInput(size: LargeReportSize = largeReportSize): Repor
   const live: Record<string, MemberStatus> = {};
   const away = clusterName(size.clusters - 1);
   const pruneFailed = clusterName(Math.min(7, size.clusters - 1));
+  const shared = sharedObjects(size);
   for (let c = 0; c < size.clusters; c++) {
     const name = clusterName(c);
-    const objects = renderedObjects(size, c);
+    const objects = renderedObjects(shared, c);
     renderedClusters[name] = objects;
     if (name === away) {
       const message = `Get "https://${name}.example.internal:6443/readyz": dial tcp 10.1.0.${c}:6443: i/o timeout`;
@@ -73,7 +81,7 @@ export function largeReportInput(size: LargeReportSize = largeReportSize): Repor
       applied.clusters[name] = {
         reachable: false,
         message,
-        changes: objects.map((object) => ({ id: idOf(object), action: 'skipped', propagation: 'ClusterNotReady', message })),
+        changes: objects.map((object): Change => ({ id: idOf(object), action: 'skipped', propagation: 'ClusterNotReady', message })).sort(compareChanges),
         failures: [{ stage: 'ClusterNotReady', message }],
       };
       continue;
@@ -91,6 +99,8 @@ export function largeReportInput(size: LargeReportSize = largeReportSize): Repor
     for (let k = 0; k < 3; k++) {
       changes.push({ id: `ConfigMap/team-000/retired-${c}-${k}`, action: 'deleted', propagation: 'WaitingForRemoval', message: 'deletion accepted; waiting for finalizers' });
     }
+    // In id order, as the apply engine reports them (compareChanges).
+    changes.sort(compareChanges);
     applied.clusters[name] = { reachable: true, changes, ...(name === pruneFailed ? { failures: [{ stage: 'PruneFailed', message: '3 object(s) were not pruned' }] } : {}) };
     const statuses: ObjectStatus[] = objects.map((object, i) => ({ id: idOf(object), propagation: 'ClusterPropagationOK', health: healthOf(object, i, c) }));
     live[name] = { reachable: true, objects: statuses, counts: { Current: 0, Failed: 0, InProgress: 0, NotFound: 0, Terminating: 0, Unknown: 0 } };

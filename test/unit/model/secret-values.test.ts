@@ -102,6 +102,24 @@ describe('redactorFor', () => {
     expect(redactor.text(`encoded ${b64('db-password-123')} and ${b64('tok-abcdef')}`)).toBe('encoded [redacted] and [redacted]');
   });
 
+  it('hides what secretValuesOf finds in each Secret, however many Secrets share values (per field, nested ones too)', () => {
+    const shared = b64('shared-value-1');
+    const secrets = [
+      secret({ data: { a: shared }, stringData: { b: 'plain-two' } }),
+      secret({ data: { c: shared, d: b64('only-here-3') } }),
+      // The same text as data (base64, decoded) and as stringData (plain, encoded) hides different forms.
+      secret({ stringData: { e: shared } }),
+      secret({ data: { nested: { inner: 'deep-value-4' }, list: ['item-value-5'] } }),
+      secret({ data: 'not-a-map-6' }),
+    ];
+    const redactor = redactorFor(secrets);
+    const every = [...new Set(secrets.flatMap((object) => secretValuesOf(object)))];
+    expect(every.length).toBeGreaterThan(8);
+    for (const value of every) expect(redactor.text(`<${value}>`), value).not.toContain(value);
+    expect(redactor.text(b64(shared))).toBe(redactedMark);
+    expect(redactor.text('nested')).toBe('nested');
+  });
+
   it('drops quoted offending values only from messages about a Secret', () => {
     const redactor = redactorFor(objects);
     const message = 'data[bad key]: Invalid value: "never-rendered-value": a valid config key';

@@ -307,6 +307,50 @@ describe('buildReport: rules', () => {
     ]);
   });
 
+  it('shares one frozen cell among a cluster\'s alike cells, and never between clusters or with a message', () => {
+    const objects = ['a', 'b', 'c'].map((name) => object('ConfigMap', name));
+    const current = (id: string) => ({ id, propagation: 'ClusterPropagationOK' as const, health: { status: 'Current' as const, message: 'ok' } });
+    const ids = objects.map((o) => `ConfigMap/shop/${o.metadata.name}`);
+    const report = buildReport(
+      input({
+        rendered: rendered({ x: objects, y: objects }),
+        applied: {
+          revision: goodRevision,
+          clusters: {
+            x: { reachable: true, changes: ids.map((id) => ({ id, action: 'unchanged' as const, propagation: 'ClusterPropagationOK' as const })) },
+            y: { reachable: true, changes: ids.map((id, i) => ({ id, action: 'skipped' as const, propagation: i === 2 ? ('UpdateFailed' as const) : ('ClusterPropagationOK' as const), ...(i === 2 ? { message: 'denied' } : {}) })) },
+          },
+        },
+        live: { x: liveOf(ids.map(current)), y: liveOf(ids.map(current)) },
+      }),
+    );
+    const cells = report.resources.map((resource) => resource.clusters);
+    expect(cells).toHaveLength(3);
+    const [a, b, c] = cells as [typeof cells[0], typeof cells[0], typeof cells[0]];
+    expect(a[0]).toBe(b[0]);
+    expect(a[0]).toBe(c[0]);
+    expect(Object.isFrozen(a[0])).toBe(true);
+    expect(() => ((a[0] as { health: string }).health = 'Failed')).toThrow(TypeError);
+    expect(a[0]).not.toBe(a[1]);
+    expect(a[1]).toBe(b[1]);
+    expect(c[1]).not.toBe(a[1]);
+    expect(c[1]).toEqual({ name: 'y', propagation: 'UpdateFailed', health: 'Current', message: 'denied' });
+    expect(report.clusters.find((cluster) => cluster.name === 'y')?.counts).toMatchObject({ objects: 3, Current: 3, UpdateFailed: 1, errors: 1 });
+    expect(report.summary).toMatchObject({ objects: 6, current: 6, propagationErrors: 1 });
+  });
+
+  it('names a member object by the lowest federated object that renders it, in whichever cluster and place', () => {
+    const mine = object('ConfigMap', 'same', { federated: 'FederatedConfigMap/shop/b-second' });
+    const theirs = object('ConfigMap', 'same', { federated: 'FederatedConfigMap/shop/a-first' });
+    const other = object('ConfigMap', 'other');
+    for (const clusters of [{ x: [other, mine], y: [other, theirs] }, { x: [other, theirs], y: [other, mine] }, { x: [mine], y: [other, theirs] }]) {
+      const report = buildReport(input({ rendered: rendered(clusters) }));
+      const same = report.resources.find((resource) => resource.name === 'same');
+      expect(same?.federatedObject).toBe('FederatedConfigMap/shop/a-first');
+      expect(same?.clusters.map((cell) => cell.name)).toEqual(['x', 'y']);
+    }
+  });
+
   it('names an object that rendered nowhere the KubeFed way', () => {
     const report = buildReport(
       input({

@@ -183,6 +183,16 @@ describe('formatYaml (the writer behind report.yaml)', () => {
     );
   });
 
+  it('writes one object met at several places (a shared report cell) right at each of them', () => {
+    fc.assert(
+      fc.property(fc.dictionary(text, text, { minKeys: 1, maxKeys: 3 }), (leaf) => {
+        const input = { a: [leaf, leaf, { deeper: [leaf] }], b: leaf, c: { d: leaf, e: [[leaf]] } };
+        expect(formatYaml(input)).toBe(stringify(input, yamlOptions));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('writes a string with a line break double-quoted on one line, and it reads back the same', () => {
     const input = { message: 'first\nsecond', list: ['a\r\nb'] };
     const yaml = formatYaml(input);
