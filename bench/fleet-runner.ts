@@ -6,7 +6,7 @@
  * the requests in flight at once (counted on the wire by the clients' shared gauge), actions, and every
  * `configured` change with its fields (the drift pass checks each edit was put back, field by field).
  *
- *   node bench/fleet-runner.ts --repo DIR --kubeconfig FILE --instance NAME --members a,b [--max-in-flight 64] [--member-in-flight 16]
+ *   node bench/fleet-runner.ts --repo DIR --kubeconfig FILE --instance NAME --members a,b [--max-in-flight 64] [--member-in-flight 16] [--member-qps 200]
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -52,6 +52,7 @@ const { values } = parseArgs({
     members: { type: 'string' },
     'max-in-flight': { type: 'string', default: String(defaultFleetLimits.maxInFlight) },
     'member-in-flight': { type: 'string', default: String(defaultFleetLimits.memberInFlight) },
+    'member-qps': { type: 'string', default: String(defaultFleetLimits.memberQps) },
   },
 });
 
@@ -78,7 +79,7 @@ async function applyOnce(result: FleetRunnerResult): Promise<void> {
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const instance = values.instance ?? 'bench';
   const members = (values.members ?? '').split(',');
-  const limits = createFleetLimits({ maxInFlight: Number(values['max-in-flight']), memberInFlight: Number(values['member-in-flight']) });
+  const limits = createFleetLimits({ maxInFlight: Number(values['max-in-flight']), memberInFlight: Number(values['member-in-flight']), memberQps: Number(values['member-qps']) });
   const model = await loadRepo(values.repo ?? '.');
   const rendered = render(model, { instance });
   result.renderedRssMiB = process.memoryUsage().rss / 2 ** 20;

@@ -16,7 +16,8 @@
  *
  *   npm run bench:fleet [-- --members 1,5,10,20] [--objects 2000] [--large 20000] [--rounds 1] [--lab DIR]
  *     --large 0 skips the 1-member point with many objects; --lab uses a running lab instead of starting one
- *     (its members must be enough for the largest point); --max-in-flight / --member-in-flight set the bounds.
+ *     (its members must be enough for the largest point); --max-in-flight / --member-in-flight / --member-qps set
+ *     the bounds (gitfed apply's --max-requests-in-flight, --member-requests-in-flight, --member-qps).
  * Objects a point created are removed after it (delete-collection per kind and namespace; the api profile has no
  * namespace controller), so later points' lists do not see them. Exit code 1 when a target or check is not met.
  */
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     lab: { type: 'string' },
     'max-in-flight': { type: 'string', default: String(defaultFleetLimits.maxInFlight) },
     'member-in-flight': { type: 'string', default: String(defaultFleetLimits.memberInFlight) },
+    'member-qps': { type: 'string', default: String(defaultFleetLimits.memberQps) },
   },
 });
 const memberCounts = values.members.split(',').map(Number).filter((n) => n > 0);
@@ -77,7 +79,7 @@ async function machineCpuMs(): Promise<number> {
 }
 
 async function gitfedApply(labDir: string, repo: string, kubeconfig: string, instance: string, members: readonly string[]): Promise<Measured> {
-  const args = [runnerPath, '--repo', repo, '--kubeconfig', kubeconfig, '--instance', instance, '--members', members.join(','), '--max-in-flight', values['max-in-flight'], '--member-in-flight', values['member-in-flight']];
+  const args = [runnerPath, '--repo', repo, '--kubeconfig', kubeconfig, '--instance', instance, '--members', members.join(','), '--max-in-flight', values['max-in-flight'], '--member-in-flight', values['member-in-flight'], '--member-qps', values['member-qps']];
   const before = await labCpuMs(labDir);
   const machineBefore = await machineCpuMs();
   const outcome = await run(process.execPath, args, { maxBuffer: 512 << 20, timeout: 30 * 60_000 }).then(
@@ -223,6 +225,18 @@ const floorMs = (s: Measured) => (s.labCpuMs + s.cpuMs) / cores;
 const others = (s: Measured) => Math.max(0, s.machineCpuMs - s.labCpuMs - s.cpuMs);
 const sum = (s: Measured, key: 'writes' | 'reads' | 'dryRuns' | 'discovery') => Object.values(s.members).reduce((total, m) => total + (m.stats?.[key] ?? 0), 0);
 
+/**
+ * The other bound on a first apply: each member's token bucket (defaultRateLimit: qps, plus a burst banked at
+ * the start: --member-qps, burst twice that) lets its writes go no faster, whatever the CPU. One member with many objects meets it before the
+ * CPU floor; a fleet, whose members are served side by side, meets the CPU floor first.
+ */
+function rateFloorLine(s: Measured): string {
+  const slowest = Math.max(0, ...Object.values(s.members).map((m) => (m.stats?.writes ?? 0) + (m.stats?.reads ?? 0) + (m.stats?.dryRuns ?? 0)));
+  const qps = Number(values['member-qps']);
+  const rateFloor = (Math.max(0, slowest - 2 * qps) / qps) * 1000;
+  return `first apply: CPU floor ${sec(floorMs(s))}, rate floor ${sec(rateFloor)} (${slowest} requests of the busiest member at ${qps}/s after a burst of ${2 * qps}); wall ${sec(s.applyMs)}, ${(s.applyMs / Math.max(floorMs(s), rateFloor)).toFixed(2)}× the higher`;
+}
+
 function check(name: string, met: boolean): string {
   if (!met) failed.push(name);
   return met ? 'met' : 'NOT met';
@@ -242,6 +256,7 @@ function printPoint(point: Point, runs: PointRun[], round?: number): void {
     }
     const e = r.edits;
     console.log(`  drift: ${e.edited} objects edited by hand, ${e.putBack} put back (read from the members), ${e.reported} reported as drift with the edited field: ${check(`${point.members}×${point.objects} drift put back`, e.edited > 0 && e.putBack === e.edited && e.reported === e.edited)}${e.missing.length > 0 ? ` (${e.missing.slice(0, 3).join('; ')})` : ''}`);
+    console.log(`  ${rateFloorLine(r.first)}`);
     console.log(`  no-op writes: ${sum(r.noop, 'writes')}, dry-runs: ${sum(r.noop, 'dryRuns')}; gitfed's RSS after render, before any request: ${r.first.renderedRssMiB.toFixed(0)} MiB; in flight at most ${r.first.inFlight.memberPeak}/${r.first.inFlight.memberInFlight} per member`);
   }
 }
@@ -294,7 +309,7 @@ try {
   if (lab.members.length < needed) throw new Error(`the lab in ${labDir} has ${lab.members.length} members; the largest point needs ${needed}`);
   const results = new Map<Point, PointRun[]>(points.map((p) => [p, []]));
   const started = performance.now();
-  console.log(`fleet benchmark: lab ${labDir} (${lab.members.length} members), bounds ${values['max-in-flight']} in flight / ${values['member-in-flight']} per member`);
+  console.log(`fleet benchmark: lab ${labDir} (${lab.members.length} members), bounds ${values['max-in-flight']} in flight / ${values['member-in-flight']} per member, ${values['member-qps']} requests a second per member`);
   console.log('  wall = applyAll (observe → write → prune), load and render excluded; floor = (lab CPU + gitfed CPU) / cores;');
   console.log("  others CPU = every other process's CPU in the same window (/proc/stat): a shared machine stretches the wall beyond the floor by about others / cores");
   for (let round = 1; round <= rounds; round++) {

@@ -180,7 +180,7 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = deps.random ?? Math.random;
     this.#fleet = options.fleet;
-    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight } : {};
+    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight, qps: options.fleet.options.memberQps, burst: 2 * options.fleet.options.memberQps } : {};
     this.#limiter = createRateLimiter({ ...defaultRateLimit, ...memberBound, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
   }
 

@@ -9,15 +9,19 @@
  * high-water marks: what tests and the metrics read.
  */
 
+import { defaultRateLimit } from './rate-limit.ts';
+
 export interface FleetLimitOptions {
   /** Requests in flight across every member at once; at least 1. */
   maxInFlight: number;
   /** Requests in flight per member (the member's own bound, rate-limit.ts); at least 1. */
   memberInFlight: number;
+  /** Requests a second per member (its token bucket, rate-limit.ts), with a burst of twice as many. */
+  memberQps: number;
 }
 
 /** Sized for a 2-core client and members that answer a write in a few ms; see docs/deploy.md, "Sizing". */
-export const defaultFleetLimits: FleetLimitOptions = { maxInFlight: 64, memberInFlight: 16 };
+export const defaultFleetLimits: FleetLimitOptions = { maxInFlight: 64, memberInFlight: 16, memberQps: defaultRateLimit.qps };
 
 export interface FairLimiterStats {
   /** Fleet slots held. */

@@ -15,11 +15,13 @@ export interface RateLimitOptions {
 }
 
 /**
- * Defaults sized for a reconcile of a few thousand objects per member: above client-go's controller defaults
- * (Flux: 50 qps, burst 300), because a member's own API Priority and Fairness answers 429 with Retry-After when it
- * is busy, and retry.ts honours that; the client-side bound only keeps one gitfed from monopolising a member.
+ * Defaults sized for a first apply of tens of thousands of objects per member: well above client-go's controller
+ * defaults (Flux: 50 qps, burst 300), because the concurrency bound already caps the load a member sees, a
+ * member's own API Priority and Fairness answers 429 with Retry-After when it is busy, and retry.ts honours that;
+ * the token bucket only keeps one gitfed from monopolising a member. At 200 qps one member's 20,000 writes took
+ * 107 s where the lab's CPU allowed 82 s; at 400, 67 s (bench:fleet, docs/deploy.md "Sizing").
  */
-export const defaultRateLimit: RateLimitOptions = { maxConcurrent: 16, qps: 200, burst: 400 };
+export const defaultRateLimit: RateLimitOptions = { maxConcurrent: 16, qps: 400, burst: 800 };
 
 export interface TokenBucket {
   /**

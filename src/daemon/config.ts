@@ -44,6 +44,7 @@ export const configSchema = z.object({
   installMcsCrds: z.string().optional().describe('with multiclusterServices: a directory of the mcs-api module\'s CRD manifests (`lab/fetch-crds.sh --mcs` fetches them) to install into members that do not serve them; without it such members are reported TypeNotServed'),
   maxRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.maxInFlight).describe('requests in flight at once across every member: one bound the members share, served in turn so a slow or hung member neither stalls nor starves the others (docs/deploy.md, "Sizing")'),
   memberRequestsInFlight: z.coerce.number().int().min(1).default(defaultFleetLimits.memberInFlight).describe('requests in flight at once to one member; a member never holds more than half of maxRequestsInFlight either'),
+  memberQps: z.coerce.number().positive().default(defaultFleetLimits.memberQps).describe('requests a second to one member, with bursts of twice as many: the member\'s own API Priority and Fairness still answers 429 when busy, and gitfed waits as told; raise it for members with many thousands of objects (docs/deploy.md, "Sizing")'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('log level'),
 });
 

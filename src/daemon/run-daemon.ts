@@ -41,7 +41,7 @@ export interface RunningDaemon {
 export async function runDaemon(config: DaemonConfig, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<RunningDaemon> {
   const env = deps.env ?? process.env;
   const logger = deps.logger;
-  const requestLimits = createFleetLimits({ maxInFlight: config.maxRequestsInFlight, memberInFlight: config.memberRequestsInFlight });
+  const requestLimits = createFleetLimits({ maxInFlight: config.maxRequestsInFlight, memberInFlight: config.memberRequestsInFlight, memberQps: config.memberQps });
   const metrics = createMetrics({ inFlight: () => requestLimits.gauge.total() });
   const closers: (() => Promise<void> | void)[] = [];
   const { source, watchable } = await createSource(config, env, logger);

@@ -105,6 +105,24 @@ describe('the global bound on requests in flight', () => {
   });
 });
 
+describe('the per-member rate (--member-qps)', () => {
+  it('sends no member more than its requests a second after a burst of twice that, and applies everything', async () => {
+    const members = fleet.members.slice(0, 2).map((m) => m.name);
+    const s = await scenario('qps', members, 40);
+    const qps = 5;
+    const exit = await runGitfed(['apply', '--repo', s.repo.dir, '--kubeconfig', fleet.kubeconfig, '--instance', s.instance, '--member-qps', String(qps), '-o', 'json'], { timeoutMs: 180_000 });
+
+    expect(exit.code, exit.stderr.slice(-2000)).toBe(0);
+    const json = jsonOf(exit);
+    for (const member of members) expectFullyApplied(json, member, s.names.length + 1);
+    // 41 writes per member (besides its reads), the first 2 × qps of them banked: the apply cannot end sooner
+    // (unthrottled, these two members take about a second).
+    const writes = s.names.length + 1;
+    expect(exit.ms).toBeGreaterThanOrEqual(((writes - 2 * qps) / qps) * 1000);
+    for (const [member, names] of await managedIn(members, s.namespace)) expect(names, member).toEqual(s.names);
+  });
+});
+
 describe('a member that accepts connections but never answers', () => {
   it('does not delay the 8 others beyond the request deadline: the apply ends within it of the same apply without that member', async () => {
     const members = fleet.members.slice(0, fleetSize).map((m) => m.name);

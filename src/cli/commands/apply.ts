@@ -27,6 +27,7 @@ interface ApplyFlags extends MemberSourceFlags {
   requestTimeout: string;
   maxRequestsInFlight: number;
   memberRequestsInFlight: number;
+  memberQps: number;
   output: 'text' | 'json';
 }
 
@@ -46,6 +47,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--request-timeout <duration>', 'deadline of each request to a member; a member that does not answer in time is reported ClusterNotReady', '30s')
     .option('--max-requests-in-flight <n>', 'requests in flight at once across every member, served to the members in turn', parseCount, defaultFleetLimits.maxInFlight)
     .option('--member-requests-in-flight <n>', 'requests in flight at once to one member (never more than half of --max-requests-in-flight)', parseCount, defaultFleetLimits.memberInFlight)
+    .option('--member-qps <n>', 'requests a second to one member, with bursts of twice as many', parseCount, defaultFleetLimits.memberQps)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -73,7 +75,7 @@ Exit codes: 0 everything applied, 1 load errors (nothing applied) or some object
       const timeoutMs = parseDuration(flags.requestTimeout);
       const connections = await connectMembers(
         model.clusters.map((cluster) => cluster.name),
-        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000), fleet: createFleetLimits({ maxInFlight: flags.maxRequestsInFlight, memberInFlight: flags.memberRequestsInFlight }) }, ...(credentials ? { credentials } : {}) },
+        { kubeconfig: flags.kubeconfig, client: { timeoutMs, probeTimeoutMs: Math.min(timeoutMs, 3_000), fleet: createFleetLimits({ maxInFlight: flags.maxRequestsInFlight, memberInFlight: flags.memberRequestsInFlight, memberQps: flags.memberQps }) }, ...(credentials ? { credentials } : {}) },
         { logger: ctx.logger },
       );
       // Live progress on stderr, only on a terminal and never with -o json (cli/progress-display.ts).

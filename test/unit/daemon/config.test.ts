@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/cli/commands/run.ts';
 import { configurationDoc } from '../../../src/daemon/config-doc.ts';
 import { configFromEnv, envName } from '../../../src/daemon/config.ts';
+import { defaultRateLimit } from '../../../src/cluster/rate-limit.ts';
 
 describe('daemon configuration', () => {
   it('keeps docs/configuration.md in step with the schema (npm run docs:config)', async () => {
@@ -22,6 +23,13 @@ describe('daemon configuration', () => {
 
   it('reads booleans from the environment', () => {
     expect(configFromEnv({ GITFED_ADOPT: 'true', GITFED_ALLOW_MASS_DELETION: '0' })).toEqual({ adopt: true, allowMassDeletion: false });
+  });
+
+  it('reads the request bounds from the environment, and refuses a member rate that is not positive', async () => {
+    const config = await resolveConfig({ repo: 'x' }, { GITFED_MEMBER_QPS: '50', GITFED_MAX_REQUESTS_IN_FLIGHT: '128' });
+    expect(config).toMatchObject({ memberQps: 50, maxRequestsInFlight: 128, memberRequestsInFlight: 16 });
+    expect((await resolveConfig({ repo: 'x' }, {})).memberQps).toBe(defaultRateLimit.qps);
+    await expect(resolveConfig({ repo: 'x' }, { GITFED_MEMBER_QPS: '0' })).rejects.toThrow(/memberQps/);
   });
 
   it('names environment variables after the keys', () => {
