@@ -31,6 +31,7 @@ import { pino } from 'pino';
 import type { ClusterClient, ObjectRef } from '../src/cluster/cluster-client.ts';
 import { closeMembers, connectMembers } from '../src/cluster/connect-members.ts';
 import { defaultFleetLimits } from '../src/cluster/fleet-limits.ts';
+import { memberRate } from '../src/cluster/rate-limit.ts';
 import { groupVersionPath } from '../src/cluster/client-node-cluster-client.ts';
 import { kubeRequest, labPaths, pkiFiles, readAdminCredentials, readLabInfo, startLab, stopLab, type KubeCredentials, type LabInfo } from '../src/lab/index.ts';
 import type { KubeObject } from '../src/model/types.ts';
@@ -232,9 +233,9 @@ const sum = (s: Measured, key: 'writes' | 'reads' | 'dryRuns' | 'discovery') => 
  */
 function rateFloorLine(s: Measured): string {
   const slowest = Math.max(0, ...Object.values(s.members).map((m) => (m.stats?.writes ?? 0) + (m.stats?.reads ?? 0) + (m.stats?.dryRuns ?? 0)));
-  const qps = Number(values['member-qps']);
-  const rateFloor = (Math.max(0, slowest - 2 * qps) / qps) * 1000;
-  return `first apply: CPU floor ${sec(floorMs(s))}, rate floor ${sec(rateFloor)} (${slowest} requests of the busiest member at ${qps}/s after a burst of ${2 * qps}); wall ${sec(s.applyMs)}, ${(s.applyMs / Math.max(floorMs(s), rateFloor)).toFixed(2)}× the higher`;
+  const { qps, burst } = memberRate(Number(values['member-qps']));
+  const rateFloor = (Math.max(0, slowest - burst) / qps) * 1000;
+  return `first apply: CPU floor ${sec(floorMs(s))}, rate floor ${sec(rateFloor)} (${slowest} requests of the busiest member at ${qps}/s after a burst of ${burst}); wall ${sec(s.applyMs)}, ${(s.applyMs / Math.max(floorMs(s), rateFloor)).toFixed(2)}× the higher`;
 }
 
 function check(name: string, met: boolean): string {

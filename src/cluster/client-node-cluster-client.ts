@@ -47,7 +47,7 @@ import {
   type WatchHandle,
 } from './cluster-client.ts';
 import type { FleetLimits } from './fleet-limits.ts';
-import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { createRateLimiter, defaultRateLimit, memberRate, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { defaultRetryPolicy, parseRetryAfter, withRetry, type AttemptOutcome, type RetryPolicy, type Settled } from './retry.ts';
 
 export interface ClientNodeClusterClientOptions {
@@ -180,7 +180,7 @@ class ClientNodeClusterClient implements ClusterClient {
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = deps.random ?? Math.random;
     this.#fleet = options.fleet;
-    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight, qps: options.fleet.options.memberQps, burst: 2 * options.fleet.options.memberQps } : {};
+    const memberBound = options.fleet ? { maxConcurrent: options.fleet.options.memberInFlight, ...memberRate(options.fleet.options.memberQps) } : {};
     this.#limiter = createRateLimiter({ ...defaultRateLimit, ...memberBound, ...options.rateLimit }, { now: this.#now, sleep: this.#sleep });
   }
 

@@ -19,9 +19,14 @@ export interface RateLimitOptions {
  * defaults (Flux: 50 qps, burst 300), because the concurrency bound already caps the load a member sees, a
  * member's own API Priority and Fairness answers 429 with Retry-After when it is busy, and retry.ts honours that;
  * the token bucket only keeps one gitfed from monopolising a member. At 200 qps one member's 20,000 writes took
- * 107 s where the lab's CPU allowed 82 s; at 400, 67 s (bench:fleet, docs/deploy.md "Sizing").
+ * 104 s where the lab's CPU allowed 80 s; at 400, 64 s (bench:fleet medians, docs/deploy.md "Sizing").
  */
-export const defaultRateLimit: RateLimitOptions = { maxConcurrent: 16, qps: 400, burst: 800 };
+export const defaultRateLimit: RateLimitOptions = { maxConcurrent: 16, ...memberRate(400) };
+
+/** A member's token bucket for `qps` requests a second: bursts of twice as many after a quiet spell. */
+export function memberRate(qps: number): Pick<RateLimitOptions, 'qps' | 'burst'> {
+  return { qps, burst: 2 * qps };
+}
 
 export interface TokenBucket {
   /**

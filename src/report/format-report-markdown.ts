@@ -227,22 +227,20 @@ export function matrixRow(report: StatusReport, resource: ReportResource, ready:
   return row(texts);
 }
 
-/** Texts of shared (frozen) cells, for a ready and a not-ready cluster: most cells of a large report are alike. */
-const sharedCellTexts = new WeakMap<ReportPlacement, [string | undefined, string | undefined]>();
+/** Texts of shared (frozen) cells, [cluster not ready, ready]: most cells of a large report are alike. */
+const sharedCellTexts = new WeakMap<ReportPlacement, [string, string]>();
 
 function cellText(cell: ReportPlacement | undefined, clusterReady: boolean): string {
   if (!cell) return '∅';
-  const shared = Object.isFrozen(cell) ? sharedCellTexts.get(cell) : undefined;
-  const known = shared?.[Number(clusterReady)];
-  if (known !== undefined) return known;
+  if (!Object.isFrozen(cell)) return markText(cell, clusterReady);
+  let texts = sharedCellTexts.get(cell);
+  if (!texts) sharedCellTexts.set(cell, (texts = [markText(cell, false), markText(cell, true)]));
+  return texts[Number(clusterReady)]!;
+}
+
+function markText(cell: ReportPlacement, clusterReady: boolean): string {
   const mark = cellMark(cell, clusterReady);
-  const text = cell.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
-  if (Object.isFrozen(cell)) {
-    const texts = shared ?? [undefined, undefined];
-    texts[Number(clusterReady)] = text;
-    sharedCellTexts.set(cell, texts);
-  }
-  return text;
+  return cell.replicas && mark !== '⛔' ? `${mark} ${md(cell.replicas)}` : mark;
 }
 
 /** A resource's cells that are not ✅, ∅ or ⛔ (the member's own trouble is in the cluster table). */
